@@ -1,0 +1,205 @@
+import type { ClickHouseClient } from '@clickhouse/client'
+import type { Logger } from '@fairwatch/observability'
+import { silentLogger } from '@fairwatch/observability'
+import {
+  listModels,
+  queryWindowCounts,
+  windowsOfPredictions,
+  writeEvents,
+  writeMetricRevisions,
+} from '@fairwatch/store'
+import type { EventBatch, WindowMetrics, WriteOptions } from '@fairwatch/store'
+import { INTERSECTION_SEPARATOR } from '@fairwatch/metrics'
+
+import type { PipelineSettings } from './settings.ts'
+import { computeWindowMetricRows } from './window-metrics.ts'
+import { windowEndOf, windowStartOf } from './windows.ts'
+import type { WindowSize } from './windows.ts'
+
+/** Called with every batch of freshly computed window metrics, after they are stored. */
+export type WindowMetricsListener = (windows: readonly WindowMetrics[]) => Promise<void>
+
+export interface FairnessPipelineOptions {
+  client: ClickHouseClient
+  database: string
+  settings: PipelineSettings
+  logger?: Logger
+  /** Runs after each recomputation is stored, e.g. to evaluate policies on the new values. */
+  onWindowMetrics?: WindowMetricsListener
+}
+
+/** Options of FairnessPipeline.store. */
+export interface StoreOptions extends WriteOptions {
+  /**
+   * Whether to mark the windows the batch changes (default true). A caller that will recompute
+   * every window anyway, such as a replay, skips the look-ups this takes.
+   */
+  trackWindows?: boolean
+}
+
+/** Most windows counted by one query; a long backlog of dirty windows is counted in slices. */
+const WINDOWS_PER_QUERY = 200
+
+/**
+ * The one pipeline behind both the streaming worker and `fairwatch replay`: it stores events,
+ * remembers which windows they change, and recomputes those windows from the stored events.
+ *
+ * Metrics are always recomputed from the events in the store rather than kept as running totals
+ * in memory. That makes them exact under duplicates, label corrections and outcomes that arrive
+ * before their prediction; it lets predictions and outcomes consumed by different workers meet in
+ * the store; it keeps no join state in memory however many predictions await outcomes; and a
+ * restart loses nothing, because the events are the state.
+ */
+export class FairnessPipeline {
+  readonly #client: ClickHouseClient
+  readonly #database: string
+  readonly #settings: PipelineSettings
+  readonly #logger: Logger
+  readonly #onWindowMetrics: WindowMetricsListener | undefined
+  /** model id → window size label → window starts awaiting recomputation. */
+  readonly #dirty = new Map<string, Map<string, Set<number>>>()
+
+  constructor(options: FairnessPipelineOptions) {
+    this.#client = options.client
+    this.#database = options.database
+    this.#settings = options.settings
+    this.#logger = options.logger ?? silentLogger()
+    this.#onWindowMetrics = options.onWindowMetrics
+  }
+
+  /** Number of windows waiting to be recomputed. */
+  get pendingWindows(): number {
+    let count = 0
+    for (const sizes of this.#dirty.values()) {
+      for (const starts of sizes.values()) count += starts.size
+    }
+    return count
+  }
+
+  /**
+   * Stores a batch durably and marks the windows it changes: the windows of its predictions, and
+   * the windows of the stored predictions its outcomes label. Throws StoreError; nothing is marked
+   * when it throws, and the batch may be stored again (with its deduplication token).
+   */
+  async store(batch: EventBatch, options: StoreOptions = {}): Promise<void> {
+    await writeEvents(this.#client, this.#database, batch, options)
+    if (options.trackWindows === false) return
+
+    for (const prediction of batch.predictions) {
+      for (const size of this.#settings.windows) {
+        this.#markDirty(prediction.modelId, size, windowStartOf(prediction.eventTime, size))
+      }
+    }
+    await this.#markOutcomeWindows(batch)
+  }
+
+  async #markOutcomeWindows(batch: EventBatch): Promise<void> {
+    const idsByModel = new Map<string, string[]>()
+    for (const outcome of batch.outcomes) {
+      const ids = idsByModel.get(outcome.modelId) ?? []
+      ids.push(outcome.predictionId)
+      idsByModel.set(outcome.modelId, ids)
+    }
+    for (const [modelId, ids] of idsByModel) {
+      for (const size of this.#settings.windows) {
+        const starts = await windowsOfPredictions(
+          this.#client,
+          this.#database,
+          modelId,
+          ids,
+          size.ms,
+        )
+        for (const start of starts) this.#markDirty(modelId, size, start)
+      }
+    }
+  }
+
+  #markDirty(modelId: string, size: WindowSize, windowStart: number): void {
+    let sizes = this.#dirty.get(modelId)
+    if (!sizes) {
+      sizes = new Map()
+      this.#dirty.set(modelId, sizes)
+    }
+    let starts = sizes.get(size.label)
+    if (!starts) {
+      starts = new Set()
+      sizes.set(size.label, starts)
+    }
+    starts.add(windowStart)
+  }
+
+  /**
+   * Recomputes every marked window, stores the new revisions and hands them to the listener.
+   * A window stays marked until its revision is stored, so a failure is retried by the next call.
+   */
+  async recompute(): Promise<WindowMetrics[]> {
+    const computed: WindowMetrics[] = []
+    for (const [modelId, sizes] of this.#dirty) {
+      for (const size of this.#settings.windows) {
+        const starts = sizes.get(size.label)
+        if (!starts || starts.size === 0) continue
+        const ordered = [...starts].sort((a, b) => a - b)
+        for (let i = 0; i < ordered.length; i += WINDOWS_PER_QUERY) {
+          const slice = ordered.slice(i, i + WINDOWS_PER_QUERY)
+          const windows = await this.#computeWindows(modelId, size, slice)
+          await this.#publish(windows)
+          for (const start of slice) starts.delete(start)
+          computed.push(...windows)
+        }
+      }
+    }
+    return computed
+  }
+
+  /** Recomputes every window of every stored model (what a replay or a backfill needs). */
+  async recomputeAll(): Promise<WindowMetrics[]> {
+    const computed: WindowMetrics[] = []
+    for (const modelId of await listModels(this.#client, this.#database)) {
+      for (const size of this.#settings.windows) {
+        const windows = await this.#computeWindows(modelId, size, undefined)
+        await this.#publish(windows)
+        computed.push(...windows)
+      }
+    }
+    this.#dirty.clear()
+    return computed
+  }
+
+  async #computeWindows(
+    modelId: string,
+    size: WindowSize,
+    windowStarts: number[] | undefined,
+  ): Promise<WindowMetrics[]> {
+    const model = this.#settings.model(modelId)
+    const counted = await queryWindowCounts(this.#client, this.#database, {
+      modelId,
+      windowSizeMs: size.ms,
+      windowStarts,
+      attributes: model.attributes,
+      intersections: model.intersections,
+      intersectionSeparator: INTERSECTION_SEPARATOR,
+    })
+    return counted.windows.map((window) => ({
+      modelId,
+      windowSize: size.label,
+      windowStart: window.windowStart,
+      windowEnd: windowEndOf(window.windowStart, size),
+      revision: counted.revision,
+      rows: computeWindowMetricRows(window, model, this.#settings.confidence),
+    }))
+  }
+
+  async #publish(windows: WindowMetrics[]): Promise<void> {
+    if (windows.length === 0) return
+    await writeMetricRevisions(this.#client, this.#database, windows)
+    this.#logger.debug(
+      {
+        model_id: windows[0]?.modelId,
+        window_size: windows[0]?.windowSize,
+        windows: windows.length,
+      },
+      'windows recomputed',
+    )
+    if (this.#onWindowMetrics) await this.#onWindowMetrics(windows)
+  }
+}

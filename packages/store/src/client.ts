@@ -1,0 +1,41 @@
+import { mkdirSync } from 'node:fs'
+
+import { createClient } from '@clickhouse/client'
+import type { ClickHouseClient } from '@clickhouse/client'
+import { createChdbConnection } from 'chdb/connection'
+
+import type { StoreConfig } from './config.ts'
+
+type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>
+
+/** Which engine a client talks to. */
+export type StoreMode = 'server' | 'embedded'
+
+/**
+ * Creates the one ClickHouse client the process uses: HTTP to a server when `config.url` is set,
+ * otherwise the embedded engine (chDB) in `config.dataDir`. Both speak the same SQL through the
+ * same client API. The embedded engine binds one data directory per process.
+ */
+export function createStoreClient(config: StoreConfig): {
+  client: ClickHouseClient
+  mode: StoreMode
+} {
+  if (config.url) {
+    const client = createClient({
+      url: config.url,
+      username: config.username,
+      password: config.password,
+      request_timeout: 60_000,
+      compression: { request: false, response: true },
+      clickhouse_settings: { date_time_input_format: 'best_effort' },
+    })
+    return { client, mode: 'server' }
+  }
+
+  mkdirSync(config.dataDir, { recursive: true })
+  // chdb declares the Connection interface from @clickhouse/client-common, the client bundles its
+  // own copy of the same interface; the two are identical at run time but distinct to the compiler.
+  const connection = createChdbConnection({ path: config.dataDir }) as unknown as ClientConnection
+  const client = createClient({ connection })
+  return { client, mode: 'embedded' }
+}

@@ -1,0 +1,103 @@
+import type { ClickHouseClient } from '@clickhouse/client'
+
+import { toStoreError } from './errors.ts'
+
+async function rowsOf<T>(
+  client: ClickHouseClient,
+  query: string,
+  params: Record<string, unknown>,
+  what: string,
+): Promise<T[]> {
+  try {
+    const result = await client.query({ query, query_params: params, format: 'JSONEachRow' })
+    return await result.json<T>()
+  } catch (err) {
+    throw toStoreError(err, what)
+  }
+}
+
+/** Models that have stored predictions. */
+export async function listModels(client: ClickHouseClient, database: string): Promise<string[]> {
+  const rows = await rowsOf<{ model_id: string }>(
+    client,
+    `SELECT DISTINCT model_id FROM ${database}.predictions ORDER BY model_id`,
+    {},
+    'listing models',
+  )
+  return rows.map((row) => row.model_id)
+}
+
+/**
+ * Starts (epoch ms) of the windows of `sizeMs` that hold the given predictions of a model: the
+ * windows an outcome for them revises.
+ */
+export async function windowsOfPredictions(
+  client: ClickHouseClient,
+  database: string,
+  modelId: string,
+  predictionIds: readonly string[],
+  sizeMs: number | null,
+): Promise<number[]> {
+  if (predictionIds.length === 0) return []
+  const start =
+    sizeMs === null
+      ? 'toInt64(0)'
+      : 'intDiv(toUnixTimestamp64Milli(event_time), {size:Int64}) * {size:Int64}'
+  const rows = await rowsOf<{ window_start: string }>(
+    client,
+    `SELECT DISTINCT ${start} AS window_start FROM ${database}.predictions
+     WHERE model_id = {model:String} AND prediction_id IN {ids:Array(String)}`,
+    { model: modelId, ids: predictionIds, size: sizeMs ?? 0 },
+    `finding windows of predictions of model ${modelId}`,
+  )
+  return rows.map((row) => Number(row.window_start))
+}
+
+/** Per model, how many distinct predictions have outcomes but no stored prediction. */
+export async function countOrphanOutcomes(
+  client: ClickHouseClient,
+  database: string,
+): Promise<Map<string, number>> {
+  const rows = await rowsOf<{ model_id: string; orphans: string }>(
+    client,
+    `SELECT model_id, uniqExact(prediction_id) AS orphans
+     FROM ${database}.outcomes AS o
+     LEFT ANTI JOIN (SELECT DISTINCT model_id, prediction_id FROM ${database}.predictions) AS p
+       ON o.model_id = p.model_id AND o.prediction_id = p.prediction_id
+     GROUP BY model_id`,
+    {},
+    'counting orphan outcomes',
+  )
+  return new Map(rows.map((row) => [row.model_id, Number(row.orphans)]))
+}
+
+/** Stored event counts: rows received and distinct events, per kind. */
+export interface EventTotals {
+  predictionEvents: number
+  distinctPredictions: number
+  outcomeEvents: number
+  distinctOutcomeEvents: number
+}
+
+/** Counts what the store holds; duplicates are the difference of events and distinct ones. */
+export async function eventTotals(
+  client: ClickHouseClient,
+  database: string,
+): Promise<EventTotals> {
+  const [row] = await rowsOf<Record<string, string>>(
+    client,
+    `SELECT
+      (SELECT count() FROM ${database}.predictions) AS prediction_events,
+      (SELECT uniqExact(model_id, prediction_id) FROM ${database}.predictions) AS distinct_predictions,
+      (SELECT count() FROM ${database}.outcomes) AS outcome_events,
+      (SELECT uniqExact(model_id, event_id) FROM ${database}.outcomes) AS distinct_outcome_events`,
+    {},
+    'counting stored events',
+  )
+  return {
+    predictionEvents: Number(row?.prediction_events ?? 0),
+    distinctPredictions: Number(row?.distinct_predictions ?? 0),
+    outcomeEvents: Number(row?.outcome_events ?? 0),
+    distinctOutcomeEvents: Number(row?.distinct_outcome_events ?? 0),
+  }
+}

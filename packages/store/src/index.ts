@@ -1,0 +1,23 @@
+export { createStoreClient } from './client.ts'
+export type { StoreMode } from './client.ts'
+export { storeConfigFromEnv } from './config.ts'
+export type { StoreConfig } from './config.ts'
+export { StoreError, toStoreError } from './errors.ts'
+export type { StoreErrorCode } from './errors.ts'
+export type { Migration } from './migration.ts'
+export { storeMigrations } from './migrations.ts'
+export { applyMigrations } from './apply-migrations.ts'
+export { writeEvents } from './event-writer.ts'
+export type { EventBatch, RejectedEvent, WriteOptions } from './event-writer.ts'
+export { queryWindowCounts } from './window-counts.ts'
+export type { WindowCounts, WindowCountsQuery, WindowCountsResult } from './window-counts.ts'
+export { writeMetricRevisions } from './metric-revisions.ts'
+export type { WindowMetrics } from './metric-revisions.ts'
+export {
+  countOrphanOutcomes,
+  eventTotals,
+  listModels,
+  windowsOfPredictions,
+} from './event-queries.ts'
+export type { EventTotals } from './event-queries.ts'
+export { escapeTsv } from './tsv.ts'

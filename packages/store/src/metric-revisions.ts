@@ -1,0 +1,93 @@
+import { Readable } from 'node:stream'
+
+import type { ClickHouseClient } from '@clickhouse/client'
+import type { MetricRow } from '@fairwatch/metrics'
+
+import { toStoreError } from './errors.ts'
+import { escapeTsv, tsvNullable, tsvTime } from './tsv.ts'
+
+/** The metrics of one window of one model, as computed at one revision. */
+export interface WindowMetrics {
+  modelId: string
+  /** Window size label: `1h`, `1d`, `7d`, … or `all`. */
+  windowSize: string
+  /** Epoch milliseconds (UTC). */
+  windowStart: number
+  windowEnd: number
+  /** See WindowCountsResult.revision. */
+  revision: string
+  rows: readonly MetricRow[]
+}
+
+function rowLine(window: WindowMetrics, row: MetricRow): string {
+  return [
+    window.modelId,
+    escapeTsv(window.windowSize),
+    tsvTime(window.windowStart),
+    tsvTime(window.windowEnd),
+    escapeTsv(row.attribute),
+    escapeTsv(row.group ?? ''),
+    row.scope,
+    row.metric,
+    tsvNullable(row.value),
+    tsvNullable(row.numerator),
+    tsvNullable(row.denominator),
+    tsvNullable(row.ciLow),
+    tsvNullable(row.ciHigh),
+    tsvNullable(row.pValue),
+    escapeTsv(row.referenceGroup ?? ''),
+    String(row.sampleSize),
+    row.insufficientEvidence ? '1' : '0',
+    row.reason ?? '',
+    window.revision,
+  ].join('\t')
+}
+
+const COLUMNS = [
+  'model_id',
+  'window_size',
+  'window_start',
+  'window_end',
+  'attribute',
+  'group_label',
+  'scope',
+  'metric',
+  'value',
+  'numerator',
+  'denominator',
+  'ci_low',
+  'ci_high',
+  'p_value',
+  'reference_group',
+  'sample_size',
+  'insufficient_evidence',
+  'reason',
+  'revision',
+] as const
+
+/**
+ * Appends a revision of each window's metrics. Earlier revisions stay in `metric_revisions`;
+ * `metrics_current` keeps the latest. Throws StoreError.
+ */
+export async function writeMetricRevisions(
+  client: ClickHouseClient,
+  database: string,
+  windows: readonly WindowMetrics[],
+): Promise<void> {
+  let body = ''
+  for (const window of windows) {
+    for (const row of window.rows) body += rowLine(window, row) + '\n'
+  }
+  if (body.length === 0) return
+
+  try {
+    await client.insert({
+      table: `${database}.metric_revisions`,
+      columns: [...COLUMNS],
+      values: Readable.from([body], { objectMode: false }),
+      format: 'TabSeparated',
+    })
+  } catch (err) {
+    throw toStoreError(err, 'insert into metric_revisions')
+  }
+}

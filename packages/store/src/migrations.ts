@@ -1,0 +1,115 @@
+import type { Migration } from './migration.ts'
+
+/*
+ * The store's tables. Versions 1-99 belong to the store; other packages bring their own ranges.
+ *
+ * Raw events are kept so that every window can be recomputed exactly when a late outcome arrives,
+ * and so that predictions and outcomes consumed by different workers meet here. Attribute values
+ * are group labels (e.g. "female", "25-34"), never identities. Duplicate events collapse by
+ * event_id: ReplacingMergeTree merges them in the background, and every read takes one row per
+ * prediction with argMax, so a duplicate that has not been merged yet is still counted once.
+ */
+export const storeMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'raw events and rejected events',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS {db}.predictions (
+        model_id LowCardinality(String),
+        prediction_id String,
+        event_id String,
+        model_version LowCardinality(String),
+        event_time DateTime64(3, 'UTC'),
+        decision UInt8,
+        score Nullable(Float64),
+        attributes Map(LowCardinality(String), LowCardinality(String)),
+        ingested_at DateTime64(3, 'UTC') DEFAULT now64(3),
+        INDEX prediction_id_bloom prediction_id TYPE bloom_filter GRANULARITY 4
+      ) ENGINE = ReplacingMergeTree
+      PARTITION BY toYYYYMM(event_time)
+      ORDER BY (model_id, event_time, prediction_id, event_id)
+      SETTINGS non_replicated_deduplication_window = 10000`,
+      `CREATE TABLE IF NOT EXISTS {db}.outcomes (
+        model_id LowCardinality(String),
+        prediction_id String,
+        event_id String,
+        event_time DateTime64(3, 'UTC'),
+        outcome UInt8,
+        ingested_at DateTime64(3, 'UTC') DEFAULT now64(3)
+      ) ENGINE = ReplacingMergeTree
+      PARTITION BY toYYYYMM(event_time)
+      ORDER BY (model_id, prediction_id, event_id)
+      SETTINGS non_replicated_deduplication_window = 10000`,
+      `CREATE TABLE IF NOT EXISTS {db}.rejected_events (
+        received_at DateTime64(3, 'UTC') DEFAULT now64(3),
+        source LowCardinality(String),
+        source_ref String,
+        reason LowCardinality(String),
+        field String,
+        message String,
+        raw String
+      ) ENGINE = MergeTree
+      PARTITION BY toYYYYMM(received_at)
+      ORDER BY (reason, received_at)
+      SETTINGS non_replicated_deduplication_window = 10000`,
+    ],
+  },
+  {
+    version: 2,
+    name: 'metric revisions and current metrics',
+    statements: [
+      // Every recomputation of a window is kept as a revision: late outcomes revise a window and
+      // auditors can see what a metric read at any time.
+      `CREATE TABLE IF NOT EXISTS {db}.metric_revisions (
+        model_id LowCardinality(String),
+        window_size LowCardinality(String),
+        window_start DateTime64(3, 'UTC'),
+        window_end DateTime64(3, 'UTC'),
+        attribute LowCardinality(String),
+        group_label String,
+        scope LowCardinality(String),
+        metric LowCardinality(String),
+        value Nullable(Float64),
+        numerator Nullable(Float64),
+        denominator Nullable(Float64),
+        ci_low Nullable(Float64),
+        ci_high Nullable(Float64),
+        p_value Nullable(Float64),
+        reference_group String,
+        sample_size UInt64,
+        insufficient_evidence UInt8,
+        reason LowCardinality(String),
+        revision DateTime64(6, 'UTC')
+      ) ENGINE = MergeTree
+      PARTITION BY toYYYYMM(window_start)
+      ORDER BY (model_id, window_size, window_start, attribute, metric, group_label, revision)
+      SETTINGS non_replicated_deduplication_window = 10000`,
+      // The latest revision of each metric; read it with FINAL (or argMax on revision).
+      `CREATE TABLE IF NOT EXISTS {db}.metrics_current (
+        model_id LowCardinality(String),
+        window_size LowCardinality(String),
+        window_start DateTime64(3, 'UTC'),
+        window_end DateTime64(3, 'UTC'),
+        attribute LowCardinality(String),
+        group_label String,
+        scope LowCardinality(String),
+        metric LowCardinality(String),
+        value Nullable(Float64),
+        numerator Nullable(Float64),
+        denominator Nullable(Float64),
+        ci_low Nullable(Float64),
+        ci_high Nullable(Float64),
+        p_value Nullable(Float64),
+        reference_group String,
+        sample_size UInt64,
+        insufficient_evidence UInt8,
+        reason LowCardinality(String),
+        revision DateTime64(6, 'UTC')
+      ) ENGINE = ReplacingMergeTree(revision)
+      PARTITION BY toYYYYMM(window_start)
+      ORDER BY (model_id, window_size, window_start, attribute, metric, scope, group_label)`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.metrics_current_mv TO {db}.metrics_current
+        AS SELECT * FROM {db}.metric_revisions`,
+    ],
+  },
+]
