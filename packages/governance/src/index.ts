@@ -85,3 +85,23 @@ export {
 export type { SeriousIncidentCategory } from './records/article-73'
 export { GENESIS_HASH, hashAuditEntry, nextAuditEntry, verifyAuditChain } from './audit/audit-chain'
 export type { AuditEntry, AuditEvent, AuditProblem, AuditVerification } from './audit/audit-chain'
+export { AuditTrail, newChainId } from './audit/audit-trail'
+export { governanceMigrations } from './storage/governance-migrations'
+export { GovernanceService } from './service/governance-service'
+export type {
+  GovernanceServiceOptions,
+  IncidentFilter,
+  NonconformityFilter,
+  WindowEvaluationReport,
+} from './service/governance-service'
+export { NotificationOutbox, idempotencyKey } from './notify/outbox'
+export type { DeliveryReport, OutboxEntry } from './notify/outbox'
+export { DEFAULT_BACKOFF, retryDelayMs } from './notify/backoff'
+export type { BackoffPolicy } from './notify/backoff'
+export { renderWebhookBody } from './notify/webhook-body'
+export type {
+  NotificationEvent,
+  NotificationMessage,
+  NotificationTarget,
+  WebhookFormat,
+} from './notify/notification-types'

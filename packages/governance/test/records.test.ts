@@ -25,6 +25,8 @@ function nonconformity(overrides: Partial<Nonconformity> = {}): Nonconformity {
     policyName: 'starter',
     policyVersion: 'v',
     title: 't',
+    runbook: null,
+    requiredCleanWindows: 3,
     status: 'open',
     breach: { severity: 'warning', episodeStart: at.toISOString(), windows: [] },
     raisedAt: at.toISOString(),

@@ -50,6 +50,9 @@ export interface Nonconformity {
   policyName: string
   policyVersion: string
   title: string
+  runbook: string | null
+  /** Clean windows after the corrective action needed to close: the rule's `clearAfter`. */
+  requiredCleanWindows: number
   status: NonconformityStatus
   breach: BreachSummary
   raisedAt: string

@@ -1,0 +1,116 @@
+import type { ClickHouseClient } from '@clickhouse/client'
+import type { EvaluationStatus, RuleEvaluation } from '../evaluation/evaluation-types'
+import { fromClickHouseTime, toClickHouseTime } from './clickhouse-time'
+import { storageCall } from './storage-call'
+
+/** One stored evaluation, as much as persistence, baselines and effectiveness checks need. */
+export interface StoredEvaluation {
+  ruleId: string
+  scopeKey: string
+  windowStart: Date
+  status: EvaluationStatus
+  value: number | null
+  sampleSize: number
+  adjustedPValue: number | null
+}
+
+interface SeriesRow {
+  rule_id: string
+  scope_key: string
+  window_start: string
+  status: EvaluationStatus
+  value: number | null
+  sample_size: string | number
+  adjusted_p_value: number | null
+}
+
+/** Reads and writes the `evaluations` table. */
+export class EvaluationStore {
+  constructor(
+    private readonly client: ClickHouseClient,
+    private readonly database: string,
+  ) {}
+
+  /** Stores results; a window evaluated again replaces its earlier result (newest evaluated_at). */
+  async insert(results: readonly RuleEvaluation[], evaluatedAt: Date): Promise<void> {
+    if (results.length === 0) return
+    const values = results.map((r) => ({
+      model_id: r.modelId,
+      window_size: r.windowSize,
+      rule_id: r.ruleId,
+      scope_key: r.scopeKey,
+      window_start: toClickHouseTime(r.windowStart),
+      window_end: toClickHouseTime(r.windowEnd),
+      metric: r.metric,
+      attribute: r.attribute,
+      group_label: r.group,
+      reference_group: r.referenceGroup,
+      status: r.status,
+      reason: r.reason,
+      value: r.value,
+      ci_low: r.ciLow,
+      ci_high: r.ciHigh,
+      p_value: r.pValue,
+      adjusted_p_value: r.adjustedPValue,
+      numerator: r.numerator,
+      denominator: r.denominator,
+      sample_size: r.sampleSize,
+      label_coverage: r.labelCoverage,
+      thresholds: JSON.stringify(r.thresholds),
+      baseline: r.baseline,
+      policy_name: r.policyName,
+      policy_version: r.policyVersion,
+      evaluated_at: toClickHouseTime(evaluatedAt),
+    }))
+    await storageCall('insert evaluations', () =>
+      this.client.insert({ table: `${this.database}.evaluations`, values, format: 'JSONEachRow' }),
+    )
+  }
+
+  /**
+   * The latest result of every window of the given rules of a model and window size, ordered by
+   * rule, scope and window start; optionally one scope only and windows from a time on.
+   */
+  async series(q: {
+    modelId: string
+    windowSize: string
+    ruleIds: readonly string[]
+    scopeKey?: string
+    from?: Date
+  }): Promise<StoredEvaluation[]> {
+    if (q.ruleIds.length === 0) return []
+    const filters = [
+      'model_id = {modelId:String}',
+      'window_size = {windowSize:String}',
+      'rule_id IN {ruleIds:Array(String)}',
+    ]
+    if (q.scopeKey !== undefined) filters.push('scope_key = {scopeKey:String}')
+    if (q.from !== undefined) filters.push(`window_start >= {from:DateTime64(3, 'UTC')}`)
+    const rows = await storageCall('read evaluation series', async () => {
+      const result = await this.client.query({
+        query: `SELECT rule_id, scope_key, window_start, status, value, sample_size, adjusted_p_value
+          FROM ${this.database}.evaluations FINAL
+          WHERE ${filters.join(' AND ')}
+          ORDER BY rule_id, scope_key, window_start`,
+        query_params: {
+          modelId: q.modelId,
+          windowSize: q.windowSize,
+          ruleIds: [...q.ruleIds],
+          scopeKey: q.scopeKey ?? '',
+          from: q.from ? toClickHouseTime(q.from) : '',
+        },
+        format: 'JSONEachRow',
+      })
+      return result.json<SeriesRow>()
+    })
+    return rows.map((r) => ({
+      ruleId: r.rule_id,
+      scopeKey: r.scope_key,
+      windowStart: fromClickHouseTime(r.window_start),
+      status: r.status,
+      value: r.value,
+      sampleSize: Number(r.sample_size),
+      adjustedPValue: r.adjusted_p_value,
+    }))
+  }
+}
