@@ -87,6 +87,17 @@ describe('verifyAuditChain', () => {
     expect(result.problem).toMatchObject({ kind: 'reordered', seq: 4, index: 2 })
   })
 
+  it('reports entries moved by rewriting their sequence numbers as reordered', () => {
+    const entries = chain('a', 5)
+    const [third, fourth] = [entries[2] as AuditEntry, entries[3] as AuditEntry]
+    entries[2] = { ...fourth, seq: 3 }
+    entries[3] = { ...third, seq: 4 }
+
+    const result = verifyAuditChain(entries)
+
+    expect(result.problem).toMatchObject({ kind: 'reordered', seq: 3, index: 2 })
+  })
+
   it('reports an entry stored twice', () => {
     const entries = chain('a', 3)
     entries.push(entries[1] as AuditEntry)

@@ -113,6 +113,20 @@ export function verifyAuditChain(entries: readonly AuditEntry[]): AuditVerificat
     const e = entries[index] as AuditEntry
     const { hash, ...unsigned } = e
     if (hashAuditEntry(unsigned) !== hash) {
+      // An entry whose sequence number was rewritten to move it still links to its true
+      // predecessor; when that predecessor is stored after it, the entry was moved, not edited.
+      const predecessorLater = entries
+        .slice(index + 1)
+        .some((x) => x.chainId === e.chainId && x.hash === e.prevHash)
+      if (predecessorLater) {
+        return fail({
+          kind: 'reordered',
+          chainId: e.chainId,
+          seq: e.seq,
+          index,
+          detail: `entry at ${e.seq} links to an entry stored after it`,
+        })
+      }
       return fail({
         kind: 'changed',
         chainId: e.chainId,
