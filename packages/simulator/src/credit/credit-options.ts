@@ -40,7 +40,10 @@ export interface OutcomeOptions {
   lostShare: number
   /** Shortest delay between decision and outcome, in days. Default 7. */
   minDelayDays: number
-  /** Median delay between decision and outcome, in days. Default 18. */
+  /**
+   * Median delay between decision and outcome, in days; slightly less in effect, since delays
+   * beyond the maximum are drawn again. Default 18.
+   */
   medianDelayDays: number
   /** Longest delay between decision and outcome, in days. Default 60. */
   maxDelayDays: number
