@@ -67,7 +67,7 @@ async function loadPolicyFor(svc: GovernanceService, ...models: string[]): Promi
   })
 }
 
-const allModels = ['raise', 'oscillate', 'insufficient', 'close', 'critical', 'restart']
+const allModels = ['raise', 'oscillate', 'insufficient', 'close', 'critical', 'escalate', 'restart']
 
 beforeAll(async () => {
   ;({ client, close } = await embeddedClickHouse(database))
@@ -224,6 +224,20 @@ describe('GovernanceService on the embedded ClickHouse engine', () => {
     expect(acknowledged.nonconformityIds).toEqual([nc?.id])
   })
 
+  it('escalates a warning nonconformity to critical and opens an incident when the breach worsens', async () => {
+    const svc = service()
+    await evaluate(svc, 'escalate', 0, warning())
+    const { raised } = await evaluate(svc, 'escalate', 1, warning())
+
+    const worse = await evaluate(svc, 'escalate', 2, critical())
+
+    expect(worse.raised).toEqual([])
+    expect(worse.incidentsOpened).toHaveLength(1)
+    const nc = await svc.getNonconformity(raised[0]?.id as string)
+    expect(nc.breach.severity).toBe('critical')
+    expect(nc.incidentIds).toEqual([worse.incidentsOpened[0]?.id])
+  })
+
   it('keeps persistence across a restart: the state is derived from stored evaluations', async () => {
     const before = service()
     await evaluate(before, 'restart', 0, warning())
@@ -233,6 +247,32 @@ describe('GovernanceService on the embedded ClickHouse engine', () => {
     const report = await evaluate(after, 'restart', 1, warning())
 
     expect(report.raised).toHaveLength(1)
+  })
+
+  it('audits policy changes with who and why, and keeps the last good version of a broken one', async () => {
+    const policies = new PolicyRegistry()
+    const svc = service(policies)
+    await loadPolicyFor(svc, 'audited')
+    const good = policies.policyFor('audited').version
+
+    const report = await svc.loadPolicies({
+      documents: [
+        { source: 'audited.yaml', text: policyText('audited').replace('low: 0.8', 'low: eight') },
+      ],
+      actor: 'bo',
+      reason: 'tighten the band',
+    })
+
+    expect(report.refused[0]?.issues.map((i) => i.path)).toEqual(['rules[0].thresholds.warning'])
+    expect(policies.policyFor('audited').version).toBe(good)
+    const entries = await svc.auditEntries({ subjectId: 'test-audited' })
+    expect(entries.map((e) => [e.action, e.actor, e.reason, e.policyVersion])).toEqual([
+      ['policy.added', 'ana', 'test policies', good],
+    ])
+    const refused = await svc.auditEntries({ subjectId: 'audited.yaml' })
+    expect(refused.map((e) => [e.action, e.actor, e.reason])).toEqual([
+      ['policy.refused', 'bo', 'tighten the band'],
+    ])
   })
 
   it('keeps an audit trail of all of it that verifies, across the chains of every instance', async () => {

@@ -484,6 +484,26 @@ export class GovernanceService {
       }
     }
     if (state.severity !== 'critical') return
+    if (nc.id === ncId && nc.breach.severity === 'warning') {
+      const escalated: Nonconformity = {
+        ...nc,
+        revision: nc.revision + 1,
+        updatedAt: this.clock().toISOString(),
+        breach: { ...nc.breach, severity: 'critical' },
+      }
+      await this.nonconformities.save(escalated)
+      await this.appendRecordAudit(
+        SYSTEM_ACTOR,
+        'nonconformity.escalated',
+        `rule ${rule.id} breached critically`,
+        'nonconformity',
+        nc.id,
+        loaded.version,
+        nc,
+        escalated,
+      )
+      nc = escalated
+    }
     const incidentId = shortHash('inc', nc.id)
     if (await this.incidents.find(incidentId)) return
     const incident = createIncident({
