@@ -231,6 +231,18 @@ rules:
     expect(result?.reason).toBe('no_baseline')
   })
 
+  it('refuses a malformed row or window, naming the field', () => {
+    const badRow = () =>
+      evaluateWindow({ window, policy, rows: [metricRow(), metricRow({ pValue: 1.5 })] })
+    const badWindow = () =>
+      evaluateWindow({ window: { ...window, windowEnd: window.windowStart }, policy, rows: [] })
+
+    expect(badRow).toThrow(
+      expect.objectContaining({ code: 'FW_INPUT_INVALID', field: 'rows[1].pValue' }),
+    )
+    expect(badWindow).toThrow(expect.objectContaining({ field: 'window.windowEnd' }))
+  })
+
   it('skips rules restricted to another window size', () => {
     const hourly = policyFrom(`
 name: x

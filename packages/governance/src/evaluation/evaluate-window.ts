@@ -1,4 +1,5 @@
 import { adjustBenjaminiHochberg, type MetricRow } from '@fairwatch/metrics'
+import { InputInvalidError } from '../errors'
 import type { LoadedPolicy, PolicyRule } from '../policy/policy-types'
 import type {
   BaselineLookup,
@@ -30,6 +31,29 @@ interface Pending {
   thresholds: ReturnType<typeof applyThresholds>
 }
 
+function checkInput(window: WindowContext, rows: readonly MetricRow[]): void {
+  if (!window.modelId) throw new InputInvalidError('window.modelId', 'must not be empty')
+  if (!window.windowSize) throw new InputInvalidError('window.windowSize', 'must not be empty')
+  const start = window.windowStart.getTime()
+  const end = window.windowEnd.getTime()
+  if (Number.isNaN(start)) throw new InputInvalidError('window.windowStart', 'is not a valid date')
+  if (Number.isNaN(end) || end <= start) {
+    throw new InputInvalidError('window.windowEnd', 'must be a valid date after windowStart')
+  }
+  const coverage = window.labelCoverage
+  if (coverage !== null && !(coverage >= 0 && coverage <= 1)) {
+    throw new InputInvalidError('window.labelCoverage', `expected null or 0..1, got ${coverage}`)
+  }
+  rows.forEach((row, i) => {
+    if (row.pValue !== null && !(row.pValue >= 0 && row.pValue <= 1)) {
+      throw new InputInvalidError(`rows[${i}].pValue`, `expected null or 0..1, got ${row.pValue}`)
+    }
+    if (row.value !== null && !Number.isFinite(row.value)) {
+      throw new InputInvalidError(`rows[${i}].value`, `expected null or a finite number`)
+    }
+  })
+}
+
 function rowKey(row: MetricRow): string {
   return `${row.scope}|${row.attribute}|${row.group ?? ''}|${row.metric}`
 }
@@ -49,9 +73,12 @@ function rowKey(row: MetricRow): string {
  * insufficient_evidence (`not_significant`, or `no_p_value` when the row has none).
  *
  * Rules restricted to another window size are skipped. Pure: reads nothing, writes nothing.
+ * @throws InputInvalidError naming the field of a malformed window or row (empty model id, end
+ *   not after start, label coverage or p-value outside 0..1, non-finite value).
  */
 export function evaluateWindow(input: EvaluateWindowInput): RuleEvaluation[] {
   const { window, rows, policy } = input
+  checkInput(window, rows)
   const pending: Pending[] = []
 
   for (const rule of policy.policy.rules) {
