@@ -60,7 +60,7 @@ export interface GovernanceServiceOptions {
   backoff?: BackoffPolicy
   /** Id of this process's audit chain; unique per instance when omitted (see AuditTrail). */
   auditChainId?: string
-  /** Registry for the service's counters; no metrics when omitted. */
+  /** Registry for the service's counters (one service per registry); none when omitted. */
   metrics?: Registry
 }
 
