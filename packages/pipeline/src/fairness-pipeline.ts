@@ -3,7 +3,7 @@ import type { Logger } from '@fairwatch/observability'
 import { silentLogger } from '@fairwatch/observability'
 import {
   listModels,
-  queryWindowCounts,
+  queryWindowCells,
   windowsOfPredictions,
   writeEvents,
   writeMetricRevisions,
@@ -12,6 +12,7 @@ import type { EventBatch, WindowMetrics, WriteOptions } from '@fairwatch/store'
 import { INTERSECTION_SEPARATOR } from '@fairwatch/metrics'
 
 import type { PipelineSettings } from './settings.ts'
+import { aggregateCells } from './window-counts.ts'
 import { computeWindowMetricRows } from './window-metrics.ts'
 import { windowEndOf, windowStartOf } from './windows.ts'
 import type { WindowSize } from './windows.ts'
@@ -171,15 +172,13 @@ export class FairnessPipeline {
     windowStarts: number[] | undefined,
   ): Promise<WindowMetrics[]> {
     const model = this.#settings.model(modelId)
-    const counted = await queryWindowCounts(this.#client, this.#database, {
+    const counted = await queryWindowCells(this.#client, this.#database, {
       modelId,
       windowSizeMs: size.ms,
       windowStarts,
-      attributes: model.attributes,
-      intersections: model.intersections,
-      intersectionSeparator: INTERSECTION_SEPARATOR,
     })
-    return counted.windows.map((window) => ({
+    const windows = aggregateCells(counted.cells, model, INTERSECTION_SEPARATOR)
+    return windows.map((window) => ({
       modelId,
       windowSize: size.label,
       windowStart: window.windowStart,

@@ -11,6 +11,8 @@ export type { WindowSize } from './windows.ts'
 export { defaultSettings, intersectionName, loadSettings, settingsFrom } from './settings.ts'
 export type { ModelSettings, PipelineSettings } from './settings.ts'
 export { computeWindowMetricRows } from './window-metrics.ts'
+export { aggregateCells } from './window-counts.ts'
+export type { WindowCounts } from './window-counts.ts'
 export { FairnessPipeline } from './fairness-pipeline.ts'
 export type {
   FairnessPipelineOptions,

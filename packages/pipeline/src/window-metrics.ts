@@ -1,8 +1,8 @@
 import { computeAttributeMetrics } from '@fairwatch/metrics'
 import type { GroupCounts, MetricRow } from '@fairwatch/metrics'
-import type { WindowCounts } from '@fairwatch/store'
 
 import type { ModelSettings } from './settings.ts'
+import type { WindowCounts } from './window-counts.ts'
 import { intersectionName } from './settings.ts'
 
 const COUNT_FIELDS = [

@@ -4,7 +4,7 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import type { OutcomeRecord, PredictionRecord, Rejection } from '@fairwatch/contract'
 
 import { toStoreError } from './errors.ts'
-import { escapeTsv, tsvMap, tsvNullable, tsvTime } from './tsv.ts'
+import { escapeTsv, tsvNullable } from './tsv.ts'
 
 /** A rejected event and where it came from (`kafka`, `http`, `replay`, …). */
 export interface RejectedEvent {
@@ -33,15 +33,15 @@ export interface WriteOptions {
 function predictionLine(p: PredictionRecord): string {
   return (
     `${p.modelId}\t${escapeTsv(p.predictionId)}\t${escapeTsv(p.eventId)}\t` +
-    `${escapeTsv(p.modelVersion)}\t${tsvTime(p.eventTime)}\t${p.decision}\t` +
-    `${tsvNullable(p.score)}\t${tsvMap(p.attributes)}\n`
+    `${escapeTsv(p.modelVersion)}\t${p.eventTime}\t${p.decision}\t` +
+    `${tsvNullable(p.score)}\t${escapeTsv(JSON.stringify(p.attributes))}\n`
   )
 }
 
 function outcomeLine(o: OutcomeRecord): string {
   return (
     `${o.modelId}\t${escapeTsv(o.predictionId)}\t${escapeTsv(o.eventId)}\t` +
-    `${tsvTime(o.eventTime)}\t${o.outcome}\n`
+    `${o.eventTime}\t${o.outcome}\n`
   )
 }
 
@@ -102,10 +102,10 @@ export async function writeEvents(
         'prediction_id',
         'event_id',
         'model_version',
-        'event_time',
+        'event_time_ms',
         'decision',
         'score',
-        'attributes',
+        'attribute_set',
       ],
       joinLines(batch.predictions, predictionLine),
       token,
@@ -113,7 +113,7 @@ export async function writeEvents(
     insertTsv(
       client,
       `${database}.outcomes`,
-      ['model_id', 'prediction_id', 'event_id', 'event_time', 'outcome'],
+      ['model_id', 'prediction_id', 'event_id', 'event_time_ms', 'outcome'],
       joinLines(batch.outcomes, outcomeLine),
       token,
     ),

@@ -5,7 +5,10 @@ import type { Migration } from './migration.ts'
  *
  * Raw events are kept so that every window can be recomputed exactly when a late outcome arrives,
  * and so that predictions and outcomes consumed by different workers meet here. Attribute values
- * are group labels (e.g. "female", "25-34"), never identities. Duplicate events collapse by
+ * are group labels (e.g. "female", "25-34"), never identities. A prediction's attributes are kept
+ * as the JSON text of its attribute object (`attribute_set`, e.g. {"sex":"female"}): few distinct
+ * sets exist, so the column is dictionary-encoded and counting by it is cheap; ad-hoc queries read
+ * a label with JSONExtractString(attribute_set, 'sex'). Duplicate events collapse by
  * event_id: ReplacingMergeTree merges them in the background, and every read takes one row per
  * prediction with argMax, so a duplicate that has not been merged yet is still counted once.
  */
@@ -19,10 +22,11 @@ export const storeMigrations: readonly Migration[] = [
         prediction_id String,
         event_id String,
         model_version LowCardinality(String),
-        event_time DateTime64(3, 'UTC'),
+        event_time_ms Int64 EPHEMERAL,
+        event_time DateTime64(3, 'UTC') DEFAULT fromUnixTimestamp64Milli(event_time_ms, 'UTC'),
         decision UInt8,
         score Nullable(Float64),
-        attributes Map(LowCardinality(String), LowCardinality(String)),
+        attribute_set LowCardinality(String),
         ingested_at DateTime64(3, 'UTC') DEFAULT now64(3),
         INDEX prediction_id_bloom prediction_id TYPE bloom_filter GRANULARITY 4
       ) ENGINE = ReplacingMergeTree
@@ -33,7 +37,8 @@ export const storeMigrations: readonly Migration[] = [
         model_id LowCardinality(String),
         prediction_id String,
         event_id String,
-        event_time DateTime64(3, 'UTC'),
+        event_time_ms Int64 EPHEMERAL,
+        event_time DateTime64(3, 'UTC') DEFAULT fromUnixTimestamp64Milli(event_time_ms, 'UTC'),
         outcome UInt8,
         ingested_at DateTime64(3, 'UTC') DEFAULT now64(3)
       ) ENGINE = ReplacingMergeTree

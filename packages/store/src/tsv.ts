@@ -14,18 +14,6 @@ export function escapeTsv(text: string): string {
   return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPE_ALL, (c) => ESCAPES[c] ?? c) : text
 }
 
-/** Writes a Map(String, String) value in TabSeparated text form: {'key':'value',...}. */
-export function tsvMap(entries: Readonly<Record<string, string>>): string {
-  let text = '{'
-  let first = true
-  for (const key in entries) {
-    if (!first) text += ','
-    text += `'${escapeTsv(key)}':'${escapeTsv(entries[key] as string)}'`
-    first = false
-  }
-  return text + '}'
-}
-
 /** Writes a nullable number: `\N` for null. */
 export function tsvNullable(value: number | null): string {
   return value === null ? '\\N' : String(value)

@@ -1,0 +1,164 @@
+import type { ClickHouseClient } from '@clickhouse/client'
+
+import { toStoreError } from './errors.ts'
+
+/** Which windows of which model to count. */
+export interface WindowCellsQuery {
+  modelId: string
+  /** Window length in milliseconds, aligned to the Unix epoch (UTC); null for one window over all. */
+  windowSizeMs: number | null
+  /** Count only these windows (their starts, epoch ms). Absent: every window of the model. */
+  windowStarts?: readonly number[]
+}
+
+/**
+ * Predictions of one window that share every attribute label, the decision and the outcome
+ * (null while unlabelled): the finest counts a window breaks into. Any group or intersection of
+ * groups is a sum of cells.
+ */
+export interface WindowCell {
+  windowStart: number
+  attributes: Record<string, string>
+  decision: 0 | 1
+  outcome: 0 | 1 | null
+  predictions: number
+  scored: number
+  scoreSum: number
+}
+
+/** The cells of the requested windows, and the revision they describe. */
+export interface WindowCellsResult {
+  /**
+   * The engine's clock when the counting query started (ISO, microseconds). A later revision of
+   * a window always includes every event stored before it was taken.
+   */
+  revision: string
+  cells: WindowCell[]
+}
+
+interface CellRow {
+  window_start: string
+  attribute_set: string
+  decision: number
+  outcome: number | null
+  predictions: string
+  scored: string
+  score_sum: number
+  revision: string
+}
+
+function cellsSql(database: string, query: WindowCellsQuery): string {
+  const windowStart =
+    query.windowSizeMs === null
+      ? 'toInt64(0)'
+      : 'intDiv(toUnixTimestamp64Milli(tupleElement(latest, 1)), {size:Int64}) * {size:Int64}'
+  const timeFilter = query.windowStarts
+    ? `AND event_time >= fromUnixTimestamp64Milli({from:Int64}, 'UTC')
+       AND event_time < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`
+    : ''
+  const outcomeFilter = query.windowStarts
+    ? `AND prediction_id IN (SELECT prediction_id FROM ${database}.predictions
+         WHERE model_id = {model:String} ${timeFilter})`
+    : ''
+  const windowFilter = query.windowStarts ? 'WHERE window_start IN {starts:Array(Int64)}' : ''
+
+  // One pass over the window's predictions and their outcomes, grouped by prediction: no join.
+  // The latest prediction event and the latest outcome (by event time, then event id) win, so
+  // duplicates count once and a later outcome replaces an earlier one.
+  return `
+    SELECT
+      window_start,
+      attribute_set,
+      decision,
+      outcome,
+      count() AS predictions,
+      countIf(score IS NOT NULL) AS scored,
+      sum(ifNull(score, 0)) AS score_sum,
+      toString(now64(6, 'UTC')) AS revision
+    FROM (
+      SELECT
+        ${windowStart} AS window_start,
+        tupleElement(latest, 2) AS decision,
+        tupleElement(latest, 3) AS score,
+        tupleElement(latest, 4) AS attribute_set,
+        if(labelled, latest_outcome, NULL) AS outcome
+      FROM (
+        SELECT
+          prediction_id,
+          argMaxIf(tuple(event_time, decision, score, attribute_set), tuple(event_time, event_id),
+            is_prediction = 1) AS latest,
+          argMaxIf(outcome, tuple(event_time, event_id), is_prediction = 0) AS latest_outcome,
+          countIf(is_prediction = 0) > 0 AS labelled,
+          countIf(is_prediction = 1) > 0 AS predicted
+        FROM (
+          SELECT prediction_id, event_time, event_id, toUInt8(1) AS is_prediction,
+            decision, score, attribute_set, toUInt8(0) AS outcome
+          FROM ${database}.predictions
+          WHERE model_id = {model:String} ${timeFilter}
+          UNION ALL
+          SELECT prediction_id, event_time, event_id, toUInt8(0), toUInt8(0),
+            CAST(NULL, 'Nullable(Float64)'), toLowCardinality(''), outcome
+          FROM ${database}.outcomes
+          WHERE model_id = {model:String} ${outcomeFilter}
+        )
+        GROUP BY prediction_id
+        HAVING predicted
+      )
+      ${windowFilter}
+    )
+    GROUP BY window_start, attribute_set, decision, outcome`
+}
+
+/**
+ * Counts the latest version of every prediction of the requested windows, joined with its latest
+ * outcome, as cells. Outcomes whose prediction is not stored are left out here (see
+ * countOrphanOutcomes). Throws StoreError.
+ */
+export async function queryWindowCells(
+  client: ClickHouseClient,
+  database: string,
+  query: WindowCellsQuery,
+): Promise<WindowCellsResult> {
+  const starts = query.windowStarts ?? []
+  const size = query.windowSizeMs ?? 0
+  if (query.windowStarts && starts.length === 0) return { revision: '', cells: [] }
+
+  let rows: CellRow[]
+  try {
+    const result = await client.query({
+      query: cellsSql(database, query),
+      format: 'JSONEachRow',
+      query_params: {
+        model: query.modelId,
+        size,
+        starts,
+        from: starts.length ? Math.min(...starts) : 0,
+        to: starts.length ? Math.max(...starts) + size : 0,
+      },
+    })
+    rows = await result.json<CellRow>()
+  } catch (err) {
+    throw toStoreError(err, `counting windows of model ${query.modelId}`)
+  }
+
+  let revision = ''
+  const attributeSets = new Map<string, Record<string, string>>()
+  const cells = rows.map((row): WindowCell => {
+    revision = row.revision
+    let attributes = attributeSets.get(row.attribute_set)
+    if (!attributes) {
+      attributes = JSON.parse(row.attribute_set) as Record<string, string>
+      attributeSets.set(row.attribute_set, attributes)
+    }
+    return {
+      windowStart: Number(row.window_start),
+      attributes,
+      decision: row.decision === 1 ? 1 : 0,
+      outcome: row.outcome === null ? null : row.outcome === 1 ? 1 : 0,
+      predictions: Number(row.predictions),
+      scored: Number(row.scored),
+      scoreSum: Number(row.score_sum),
+    }
+  })
+  return { revision, cells }
+}
