@@ -1,7 +1,9 @@
 import { runReplay, replayUsage } from './commands/replay.ts'
+import { runStart, startUsage } from './commands/start.ts'
 import { UsageError } from './errors.ts'
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
+  start: { run: runStart, usage: startUsage },
   replay: { run: runReplay, usage: replayUsage },
 }
 

@@ -183,6 +183,8 @@ export class FairnessPipeline {
       windowSize: size.label,
       windowStart: window.windowStart,
       windowEnd: windowEndOf(window.windowStart, size),
+      labelCoverage:
+        window.totals.predictions > 0 ? window.totals.labelled / window.totals.predictions : null,
       revision: counted.revision,
       rows: computeWindowMetricRows(window, model, this.#settings.confidence),
     }))

@@ -71,6 +71,27 @@ export async function countOrphanOutcomes(
   return new Map(rows.map((row) => [row.model_id, Number(row.orphans)]))
 }
 
+/**
+ * Per model, how many distinct stored predictions have no stored outcome yet. Reads every
+ * prediction id, so callers refresh it on a slow timer rather than per batch.
+ */
+export async function countPredictionsAwaitingOutcome(
+  client: ClickHouseClient,
+  database: string,
+): Promise<Map<string, number>> {
+  const rows = await rowsOf<{ model_id: string; awaiting: string }>(
+    client,
+    `SELECT model_id, uniqExact(prediction_id) AS awaiting
+     FROM ${database}.predictions AS p
+     LEFT ANTI JOIN (SELECT DISTINCT model_id, prediction_id FROM ${database}.outcomes) AS o
+       ON p.model_id = o.model_id AND p.prediction_id = o.prediction_id
+     GROUP BY model_id`,
+    {},
+    'counting predictions awaiting an outcome',
+  )
+  return new Map(rows.map((row) => [row.model_id, Number(row.awaiting)]))
+}
+
 /** Stored event counts: rows received and distinct events, per kind. */
 export interface EventTotals {
   predictionEvents: number

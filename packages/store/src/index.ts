@@ -15,6 +15,7 @@ export { writeMetricRevisions } from './metric-revisions.ts'
 export type { WindowMetrics } from './metric-revisions.ts'
 export {
   countOrphanOutcomes,
+  countPredictionsAwaitingOutcome,
   eventTotals,
   listModels,
   windowsOfPredictions,

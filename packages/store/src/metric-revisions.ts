@@ -14,7 +14,9 @@ export interface WindowMetrics {
   /** Epoch milliseconds (UTC). */
   windowStart: number
   windowEnd: number
-  /** See WindowCountsResult.revision. */
+  /** Share of the window's predictions that have an outcome, 0..1; null for an empty window. */
+  labelCoverage: number | null
+  /** See WindowCellsResult.revision. */
   revision: string
   rows: readonly MetricRow[]
 }

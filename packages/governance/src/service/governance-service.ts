@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { MetricRow } from '@fairwatch/metrics'
+import type { WindowMetrics } from '@fairwatch/store'
 import type { Logger } from 'pino'
 import { Counter, type Registry } from 'prom-client'
 import { AuditTrail } from '../audit/audit-trail'
 import type { AuditEntry, AuditVerification } from '../audit/audit-chain'
 import { sha256Hex } from '../canonical/canonical-json'
-import { CloseNotVerifiedError, InputInvalidError } from '../errors'
+import { CloseNotVerifiedError, InputInvalidError, PolicyNotFoundError } from '../errors'
 import { evaluateWindow } from '../evaluation/evaluate-window'
 import type { RuleEvaluation, WindowContext } from '../evaluation/evaluation-types'
 import { derivePersistence, type PersistenceState } from '../evaluation/persistence'
@@ -386,6 +387,33 @@ export class GovernanceService {
       await this.onConfirmedBreach(loaded, rule, result, series, state, report)
     }
     return report
+  }
+
+  /**
+   * Evaluates the windows the pipeline has just (re)computed, in order. Windows of a model that no
+   * policy governs are skipped with a debug log, so an unpoliced model never blocks the others.
+   */
+  async evaluateWindowMetrics(
+    windows: readonly WindowMetrics[],
+    actor?: string,
+  ): Promise<WindowEvaluationReport[]> {
+    const reports: WindowEvaluationReport[] = []
+    for (const w of windows) {
+      const context: WindowContext = {
+        modelId: w.modelId,
+        windowStart: new Date(w.windowStart),
+        windowEnd: new Date(w.windowEnd),
+        windowSize: w.windowSize,
+        labelCoverage: w.labelCoverage,
+      }
+      try {
+        reports.push(await this.evaluateWindow(w.rows, context, actor))
+      } catch (err) {
+        if (!(err instanceof PolicyNotFoundError)) throw err
+        this.logger.debug({ model_id: w.modelId }, 'no policy governs the model')
+      }
+    }
+    return reports
   }
 
   /** Evaluates several windows in order (see evaluateWindow). */
