@@ -6,6 +6,11 @@ export type RejectionReason =
   | 'unknown_kind'
   | 'unknown_contract_version'
   | 'invalid_field'
+  /**
+   * A valid event sent where its kind does not belong, such as an outcome on the predictions topic.
+   * parseEvent never returns it: only a transport that assigns kinds to channels can tell.
+   */
+  | 'wrong_topic'
 
 /** A refused event: its original text and a precise account of what was wrong and where. */
 export interface Rejection {

@@ -1,0 +1,214 @@
+import { hostname } from 'node:os'
+
+import { WorkerConfigError } from '../errors.ts'
+
+/** When stored events are checkpointed: their windows recomputed and their offsets committed. */
+export interface CheckpointConfig {
+  /** Longest time stored events wait for their checkpoint, in ms. Default 1000. */
+  intervalMs: number
+  /** Stored events that trigger a checkpoint before the interval is up. Default 50,000. */
+  maxEvents: number
+}
+
+/** How fetching from Kafka is sized. */
+export interface FetchConfig {
+  /** Most bytes fetched per partition and request. Default 4 MiB. */
+  maxBytesPerPartition: number
+  /** Most bytes per fetch request. Default 16 MiB. */
+  maxBytes: number
+  /** Longest the broker waits to fill a fetch, in ms. Default 500. */
+  maxWaitTimeMs: number
+}
+
+/** Exponential backoff with jitter while the store is unavailable. */
+export interface BackoffConfig {
+  /** First delay, in ms. Default 200. */
+  initialMs: number
+  /** Largest delay, in ms. Default 10,000. */
+  maxMs: number
+}
+
+/** Everything the worker is configured with. */
+export interface WorkerConfig {
+  brokers: readonly string[]
+  clientId: string
+  predictionsTopic: string
+  outcomesTopic: string
+  deadLetterTopic: string
+  consumerGroup: string
+  /** Consumer session timeout in ms: how long the group waits for a silent member. Default 30,000. */
+  sessionTimeoutMs: number
+  /** Health and metrics server; port 0 picks a free port. */
+  http: { host: string; port: number }
+  /** Pipeline settings file (JSON or YAML); null uses the default settings. */
+  settingsFile: string | null
+  /** Directory of risk policies evaluated after each recomputation; null evaluates none. */
+  policyDir: string | null
+  checkpoint: CheckpointConfig
+  fetch: FetchConfig
+  backoff: BackoffConfig
+  /** How often the slower gauges (awaiting outcomes, open records) are refreshed, in ms. */
+  gaugeRefreshMs: number
+}
+
+/** The defaults of every setting that has one. */
+export const DEFAULT_WORKER_CONFIG: Omit<WorkerConfig, 'brokers' | 'policyDir'> = {
+  clientId: `fairwatch-worker-${hostname()}-${process.pid}`,
+  predictionsTopic: 'fairness.predictions',
+  outcomesTopic: 'fairness.outcomes',
+  deadLetterTopic: 'fairness.dead-letter',
+  consumerGroup: 'fairwatch-worker',
+  sessionTimeoutMs: 30_000,
+  http: { host: '127.0.0.1', port: 9464 },
+  settingsFile: null,
+  checkpoint: { intervalMs: 1_000, maxEvents: 50_000 },
+  fetch: { maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 16 * 1024 * 1024, maxWaitTimeMs: 500 },
+  backoff: { initialMs: 200, maxMs: 10_000 },
+  gaugeRefreshMs: 30_000,
+}
+
+const HOST_PORT = /^[^\s:,]+:\d{1,5}$/
+const TOPIC = /^[A-Za-z0-9._-]{1,249}$/
+
+/**
+ * Builds a complete configuration from the given fields and the defaults (tests build theirs this
+ * way). Throws WorkerConfigError naming the first field at fault.
+ */
+export function workerConfig(
+  fields: Partial<WorkerConfig> & Pick<WorkerConfig, 'brokers'>,
+): WorkerConfig {
+  const config: WorkerConfig = {
+    ...DEFAULT_WORKER_CONFIG,
+    policyDir: null,
+    ...fields,
+    http: { ...DEFAULT_WORKER_CONFIG.http, ...fields.http },
+    checkpoint: { ...DEFAULT_WORKER_CONFIG.checkpoint, ...fields.checkpoint },
+    fetch: { ...DEFAULT_WORKER_CONFIG.fetch, ...fields.fetch },
+    backoff: { ...DEFAULT_WORKER_CONFIG.backoff, ...fields.backoff },
+  }
+  checkConfig(config)
+  return config
+}
+
+function checkConfig(config: WorkerConfig): void {
+  if (config.brokers.length === 0) {
+    throw new WorkerConfigError('brokers', 'at least one host:port is needed')
+  }
+  for (const broker of config.brokers) {
+    if (!HOST_PORT.test(broker)) {
+      throw new WorkerConfigError('brokers', `expected host:port, got ${JSON.stringify(broker)}`)
+    }
+  }
+  const topics = {
+    predictionsTopic: config.predictionsTopic,
+    outcomesTopic: config.outcomesTopic,
+    deadLetterTopic: config.deadLetterTopic,
+  }
+  for (const [field, topic] of Object.entries(topics)) {
+    if (!TOPIC.test(topic)) {
+      throw new WorkerConfigError(field, `not a valid Kafka topic name: ${JSON.stringify(topic)}`)
+    }
+  }
+  if (new Set(Object.values(topics)).size !== 3) {
+    throw new WorkerConfigError(
+      'topics',
+      'predictions, outcomes and dead-letter topics must differ',
+    )
+  }
+  requireWhole('http.port', config.http.port, 0, 65_535)
+  requireWhole('sessionTimeoutMs', config.sessionTimeoutMs, 6_000, 300_000)
+  requireWhole('checkpoint.intervalMs', config.checkpoint.intervalMs, 10, 3_600_000)
+  requireWhole('checkpoint.maxEvents', config.checkpoint.maxEvents, 1, 100_000_000)
+  requireWhole('fetch.maxBytesPerPartition', config.fetch.maxBytesPerPartition, 1024, 2 ** 30)
+  requireWhole('fetch.maxBytes', config.fetch.maxBytes, 1024, 2 ** 30)
+  requireWhole('fetch.maxWaitTimeMs', config.fetch.maxWaitTimeMs, 0, 60_000)
+  requireWhole('backoff.initialMs', config.backoff.initialMs, 1, 600_000)
+  requireWhole('backoff.maxMs', config.backoff.maxMs, config.backoff.initialMs, 3_600_000)
+  requireWhole('gaugeRefreshMs', config.gaugeRefreshMs, 100, 86_400_000)
+}
+
+function requireWhole(field: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new WorkerConfigError(field, `must be a whole number from ${min} to ${max}, got ${value}`)
+  }
+}
+
+/**
+ * Reads the worker's configuration from the environment: FW_KAFKA_BROKERS (required,
+ * comma-separated host:port), FW_PREDICTIONS_TOPIC, FW_OUTCOMES_TOPIC, FW_DEAD_LETTER_TOPIC,
+ * FW_CONSUMER_GROUP, FW_HTTP_HOST (default 127.0.0.1), FW_HTTP_PORT (default 9464), FW_CONFIG
+ * (pipeline settings file), FW_POLICY_DIR (default `defaultPolicyDir`; `none` evaluates no
+ * policies), and the tuning variables FW_CHECKPOINT_INTERVAL_MS, FW_CHECKPOINT_EVENTS,
+ * FW_KAFKA_MAX_BYTES_PER_PARTITION, FW_KAFKA_SESSION_TIMEOUT_MS. The store's variables are read by
+ * storeConfigFromEnv.
+ *
+ * @throws WorkerConfigError naming the variable at fault.
+ */
+export function workerConfigFromEnv(
+  env: NodeJS.ProcessEnv,
+  defaultPolicyDir: string | null,
+): WorkerConfig {
+  const brokers = (env.FW_KAFKA_BROKERS ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+  if (brokers.length === 0) {
+    throw new WorkerConfigError('FW_KAFKA_BROKERS', 'must list at least one host:port')
+  }
+  const policyDir = env.FW_POLICY_DIR === 'none' ? null : env.FW_POLICY_DIR || defaultPolicyDir
+  const defaults = DEFAULT_WORKER_CONFIG
+  try {
+    return workerConfig({
+      brokers,
+      predictionsTopic: env.FW_PREDICTIONS_TOPIC || defaults.predictionsTopic,
+      outcomesTopic: env.FW_OUTCOMES_TOPIC || defaults.outcomesTopic,
+      deadLetterTopic: env.FW_DEAD_LETTER_TOPIC || defaults.deadLetterTopic,
+      consumerGroup: env.FW_CONSUMER_GROUP || defaults.consumerGroup,
+      sessionTimeoutMs: intFrom(env, 'FW_KAFKA_SESSION_TIMEOUT_MS', defaults.sessionTimeoutMs),
+      http: {
+        host: env.FW_HTTP_HOST || defaults.http.host,
+        port: intFrom(env, 'FW_HTTP_PORT', defaults.http.port),
+      },
+      settingsFile: env.FW_CONFIG || null,
+      policyDir,
+      checkpoint: {
+        intervalMs: intFrom(env, 'FW_CHECKPOINT_INTERVAL_MS', defaults.checkpoint.intervalMs),
+        maxEvents: intFrom(env, 'FW_CHECKPOINT_EVENTS', defaults.checkpoint.maxEvents),
+      },
+      fetch: {
+        ...defaults.fetch,
+        maxBytesPerPartition: intFrom(
+          env,
+          'FW_KAFKA_MAX_BYTES_PER_PARTITION',
+          defaults.fetch.maxBytesPerPartition,
+        ),
+      },
+    })
+  } catch (err) {
+    if (err instanceof WorkerConfigError) {
+      throw new WorkerConfigError(ENV_OF_FIELD[err.variable] ?? err.variable, err.detail)
+    }
+    throw err
+  }
+}
+
+const ENV_OF_FIELD: Record<string, string> = {
+  brokers: 'FW_KAFKA_BROKERS',
+  predictionsTopic: 'FW_PREDICTIONS_TOPIC',
+  outcomesTopic: 'FW_OUTCOMES_TOPIC',
+  deadLetterTopic: 'FW_DEAD_LETTER_TOPIC',
+  'http.port': 'FW_HTTP_PORT',
+  sessionTimeoutMs: 'FW_KAFKA_SESSION_TIMEOUT_MS',
+  'checkpoint.intervalMs': 'FW_CHECKPOINT_INTERVAL_MS',
+  'checkpoint.maxEvents': 'FW_CHECKPOINT_EVENTS',
+  'fetch.maxBytesPerPartition': 'FW_KAFKA_MAX_BYTES_PER_PARTITION',
+}
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name]
+  if (text === undefined || text.trim() === '') return fallback
+  if (!/^\d+$/.test(text.trim())) {
+    throw new WorkerConfigError(name, `must be a whole number, got ${JSON.stringify(text)}`)
+  }
+  return Number(text)
+}
