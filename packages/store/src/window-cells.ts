@@ -52,11 +52,13 @@ function cellsSql(database: string, query: WindowCellsQuery): string {
     query.windowSizeMs === null
       ? 'toInt64(0)'
       : 'intDiv(toUnixTimestamp64Milli(tupleElement(latest, 1)), {size:Int64}) * {size:Int64}'
-  const timeFilter = query.windowStarts
+  // The single window over everything has no time bounds to narrow the scan with.
+  const bounded = query.windowStarts !== undefined && query.windowSizeMs !== null
+  const timeFilter = bounded
     ? `AND event_time >= fromUnixTimestamp64Milli({from:Int64}, 'UTC')
        AND event_time < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`
     : ''
-  const outcomeFilter = query.windowStarts
+  const outcomeFilter = bounded
     ? `AND prediction_id IN (SELECT prediction_id FROM ${database}.predictions
          WHERE model_id = {model:String} ${timeFilter})`
     : ''

@@ -1,0 +1,242 @@
+import { mkdtempSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import type { ClickHouseClient } from '@clickhouse/client'
+import { parseEvent } from '@fairwatch/contract'
+import type { EventRecord } from '@fairwatch/contract'
+import type { MetricRow } from '@fairwatch/metrics'
+import { FairnessPipeline, computeWindowMetricRows, settingsFrom } from '@fairwatch/pipeline'
+import type { PipelineSettings } from '@fairwatch/pipeline'
+import { generateEvents } from '@fairwatch/simulator'
+import {
+  applyMigrations,
+  countOrphanOutcomes,
+  createStoreClient,
+  storeMigrations,
+} from '@fairwatch/store'
+import type { WindowMetrics } from '@fairwatch/store'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+import { referenceCounts } from './reference-counts.ts'
+
+const DAY = 86_400_000
+let client: ClickHouseClient
+let database = 'pipeline_test'
+let databases = 0
+
+beforeAll(async () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-pipeline-'))
+  client = createStoreClient({ database, dataDir }).client
+})
+
+afterAll(async () => {
+  await client.close()
+})
+
+/** A fresh database per test, so tests do not see each other's events. */
+async function freshPipeline(settings: PipelineSettings): Promise<FairnessPipeline> {
+  databases += 1
+  database = `pipeline_test_${databases}`
+  await applyMigrations(client, database, storeMigrations)
+  return new FairnessPipeline({ client, database, settings })
+}
+
+function records(lines: readonly string[]): EventRecord[] {
+  return lines.flatMap((line) => {
+    const parsed = parseEvent(line)
+    return parsed.ok ? [parsed.record] : []
+  })
+}
+
+async function store(pipeline: FairnessPipeline, lines: readonly string[], token?: string) {
+  const all = records(lines)
+  await pipeline.store(
+    {
+      predictions: all.filter((r) => r.kind === 'prediction'),
+      outcomes: all.filter((r) => r.kind === 'outcome'),
+    },
+    { deduplicationToken: token },
+  )
+}
+
+function prediction(id: string, time: string, decision: 0 | 1, sex: string, eventId = `p-${id}`) {
+  return JSON.stringify({
+    kind: 'prediction',
+    event_id: eventId,
+    model_id: 'credit',
+    model_version: '1',
+    prediction_id: id,
+    timestamp: time,
+    prediction: decision,
+    attributes: { sex },
+  })
+}
+
+function outcome(id: string, time: string, value: 0 | 1, eventId = `o-${id}-${time}`) {
+  return JSON.stringify({
+    kind: 'outcome',
+    event_id: eventId,
+    model_id: 'credit',
+    prediction_id: id,
+    timestamp: time,
+    outcome: value,
+  })
+}
+
+function metric(window: WindowMetrics | undefined, attribute: string, group: string, name: string) {
+  return window?.rows.find(
+    (r) => r.attribute === attribute && r.group === group && r.metric === name,
+  )
+}
+
+function expectRowsClose(actual: readonly MetricRow[], expected: readonly MetricRow[]) {
+  expect(actual.map((r) => `${r.attribute}/${r.group}/${r.metric}`)).toEqual(
+    expected.map((r) => `${r.attribute}/${r.group}/${r.metric}`),
+  )
+  actual.forEach((row, i) => {
+    const want = expected[i] as MetricRow
+    for (const key of ['value', 'numerator', 'denominator', 'ciLow', 'ciHigh', 'pValue'] as const) {
+      const a = row[key]
+      const b = want[key]
+      if (a === null || b === null) expect(a, `${row.metric} ${key}`).toBe(b)
+      else expect(a, `${row.attribute}/${row.group}/${row.metric} ${key}`).toBeCloseTo(b, 9)
+    }
+    expect(row.insufficientEvidence).toBe(want.insufficientEvidence)
+    expect(row.reason).toBe(want.reason)
+  })
+}
+
+describe('FairnessPipeline', () => {
+  it('counts simulated traffic exactly as an independent in-memory join does', async () => {
+    const settings = settingsFrom({
+      windows: ['1d'],
+      models: { 'credit-scoring': { intersections: [['ethnicity', 'sex']] } },
+    })
+    const pipeline = await freshPipeline(settings)
+    const lines = [...generateEvents({ seed: 7, count: 20_000 })].map((e) => JSON.stringify(e))
+
+    for (let i = 0; i < lines.length; i += 3_000) await store(pipeline, lines.slice(i, i + 3_000))
+    const windows = await pipeline.recompute()
+
+    const model = settings.model('credit-scoring')
+    const expected = referenceCounts(lines, 'credit-scoring', DAY, model)
+    expect(windows.map((w) => w.windowStart)).toEqual(expected.map((w) => w.windowStart))
+    windows.forEach((window, i) => {
+      const reference = expected[i]
+      if (!reference) throw new Error('missing reference window')
+      expectRowsClose(window.rows, computeWindowMetricRows(reference, model, 0.95))
+    })
+  })
+
+  it('revises a window when a late outcome arrives and keeps the earlier revision', async () => {
+    const pipeline = await freshPipeline(settingsFrom({ windows: ['1d'] }))
+    await store(pipeline, [
+      prediction('a', '2024-05-01T10:00:00Z', 1, 'f'),
+      prediction('b', '2024-05-01T11:00:00Z', 1, 'f'),
+    ])
+    const [before] = await pipeline.recompute()
+
+    await store(pipeline, [outcome('a', '2026-05-01T00:00:00Z', 1)])
+    const [after] = await pipeline.recompute()
+
+    expect(metric(before, 'sex', 'f', 'label_coverage')?.value).toBe(0)
+    expect(after?.windowStart).toBe(Date.UTC(2024, 4, 1))
+    expect(metric(after, 'sex', 'f', 'label_coverage')?.value).toBe(0.5)
+    expect(metric(after, 'sex', 'f', 'tpr')).toMatchObject({ numerator: 1, denominator: 1 })
+    const revisions = await client.query({
+      query: `SELECT count(DISTINCT revision) AS n FROM ${database}.metric_revisions`,
+      format: 'JSONEachRow',
+    })
+    expect((await revisions.json<{ n: string }>()).map((r) => Number(r.n))).toEqual([2])
+  })
+
+  it('joins an outcome that arrives before its prediction', async () => {
+    const pipeline = await freshPipeline(settingsFrom({ windows: ['1d'] }))
+
+    await store(pipeline, [outcome('a', '2024-05-09T00:00:00Z', 0)])
+    expect(await pipeline.recompute()).toEqual([])
+    await store(pipeline, [prediction('a', '2024-05-01T10:00:00Z', 1, 'f')])
+    const [window] = await pipeline.recompute()
+
+    expect(metric(window, 'sex', 'f', 'fpr')).toMatchObject({ numerator: 1, denominator: 1 })
+  })
+
+  it('lets a later outcome correct the label and counts duplicates once', async () => {
+    const pipeline = await freshPipeline(settingsFrom({ windows: ['1d'] }))
+    const first = prediction('a', '2024-05-01T10:00:00Z', 1, 'f')
+
+    await store(pipeline, [first, first, outcome('a', '2024-05-05T00:00:00Z', 0)])
+    await store(pipeline, [first, outcome('a', '2024-05-09T00:00:00Z', 1)])
+    const [window] = await pipeline.recompute()
+
+    expect(metric(window, 'sex', 'f', 'selection_rate')).toMatchObject({
+      numerator: 1,
+      denominator: 1,
+    })
+    expect(metric(window, 'sex', 'f', 'tpr')).toMatchObject({ numerator: 1, denominator: 1 })
+    expect(metric(window, 'sex', 'f', 'fpr')).toMatchObject({ denominator: 0, value: null })
+  })
+
+  it('stores a batch retried with the same token once', async () => {
+    const pipeline = await freshPipeline(settingsFrom({ windows: ['1d'] }))
+    const batch = [prediction('a', '2024-05-01T10:00:00Z', 1, 'f', 'e1')]
+
+    await store(pipeline, batch, 'predictions/0/0-0')
+    await store(pipeline, batch, 'predictions/0/0-0')
+
+    const rows = await client.query({
+      query: `SELECT count() AS n FROM ${database}.predictions`,
+      format: 'JSONEachRow',
+    })
+    expect((await rows.json<{ n: string }>()).map((r) => Number(r.n))).toEqual([1])
+  })
+
+  it('reports outcomes whose prediction never arrived', async () => {
+    const pipeline = await freshPipeline(settingsFrom({ windows: ['1d'] }))
+
+    await store(pipeline, [
+      prediction('a', '2024-05-01T10:00:00Z', 1, 'f'),
+      outcome('ghost', '2024-05-02T00:00:00Z', 1),
+    ])
+
+    expect(await countOrphanOutcomes(client, database)).toEqual(new Map([['credit', 1]]))
+  })
+
+  it('recomputes only the windows a batch changed', async () => {
+    const pipeline = await freshPipeline(settingsFrom({ windows: ['1d'] }))
+    await store(pipeline, [
+      prediction('a', '2024-05-01T10:00:00Z', 1, 'f'),
+      prediction('b', '2024-05-03T10:00:00Z', 1, 'm'),
+    ])
+    await pipeline.recompute()
+
+    await store(pipeline, [outcome('b', '2024-06-01T00:00:00Z', 1)])
+    const windows = await pipeline.recompute()
+
+    expect(windows.map((w) => new Date(w.windowStart).toISOString())).toEqual([
+      '2024-05-03T00:00:00.000Z',
+    ])
+  })
+
+  it('reports predictions lacking an attribute as their own row, outside comparisons', async () => {
+    const pipeline = await freshPipeline(
+      settingsFrom({ windows: ['all'], models: { credit: { attributes: ['sex'] } } }),
+    )
+    const noSex = JSON.stringify({
+      ...JSON.parse(prediction('c', '2024-05-01T12:00:00Z', 0, 'x')),
+      attributes: {},
+    })
+
+    await store(pipeline, [prediction('a', '2024-05-01T10:00:00Z', 1, 'f'), noSex])
+    const [window] = await pipeline.recompute()
+
+    expect(metric(window, 'sex', '(missing)', 'selection_rate')).toMatchObject({
+      scope: 'missing',
+      numerator: 0,
+      denominator: 1,
+    })
+    const parity = window?.rows.find((r) => r.metric === 'demographic_parity_difference')
+    expect(parity).toMatchObject({ value: null, reason: 'fewer_than_two_groups' })
+  })
+})

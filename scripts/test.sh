@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to every test: installs what is missing, checks formatting, lint
+# and types, then runs the unit tests and the integration tests. The integration tests use the
+# embedded ClickHouse engine and a real Apache Kafka broker, which test/support/global-setup.ts
+# starts (from Kafka's jars, fetched with Maven, when no Docker engine is available), and the
+# alert-rule tests install Debian's prometheus and alertmanager packages when missing.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. scripts/bootstrap.sh
+
+echo "== format, lint, types"
+node_modules/.bin/prettier --check . >/dev/null || {
+  node_modules/.bin/prettier --list-different .
+  echo "prettier: the files above need 'pnpm format'" >&2
+  exit 1
+}
+node_modules/.bin/eslint --max-warnings 0 .
+node_modules/.bin/tsc -p tsconfig.json --noEmit
+
+echo "== unit tests"
+node_modules/.bin/vitest run --project unit
+
+echo "== integration tests (embedded ClickHouse, Kafka broker)"
+node_modules/.bin/vitest run --project integration
