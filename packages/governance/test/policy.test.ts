@@ -231,4 +231,17 @@ describe('PolicyRegistry', () => {
     ])
     expect(report.changes[0]?.version).not.toBe(before)
   })
+
+  it('hands back the texts in force, keeping the last good text of a refused source', () => {
+    const registry = new PolicyRegistry()
+    registry.load([{ source: 'credit.yaml', text: minimal }])
+    const broken = minimal.replace('0.6', 'low')
+
+    registry.load([{ source: 'credit.yaml', text: broken }])
+    const reloaded = registry.load(registry.documents())
+
+    expect(registry.documents()).toEqual([{ source: 'credit.yaml', text: minimal }])
+    expect(reloaded.changes).toEqual([])
+    expect(reloaded.refused).toEqual([])
+  })
 })

@@ -42,18 +42,24 @@ const POLICY_FILE = /\.(ya?ml|json)$/i
  */
 export class PolicyRegistry {
   private bySource = new Map<string, LoadedPolicy>()
+  /** The document text each policy in force was loaded from, by source. */
+  private texts = new Map<string, string>()
 
   /** Loads a full set of documents, replacing the previous set (see the class comment). */
   load(documents: readonly PolicyDocument[]): PolicyLoadReport {
     const refused: PolicyInvalidError[] = []
-    const candidates: { source: string; fresh: LoadedPolicy | null }[] = []
+    const candidates: { source: string; text: string; fresh: LoadedPolicy | null }[] = []
     for (const doc of [...documents].sort((a, b) => a.source.localeCompare(b.source))) {
       try {
-        candidates.push({ source: doc.source, fresh: parsePolicy(doc.text, doc.source) })
+        candidates.push({
+          source: doc.source,
+          text: doc.text,
+          fresh: parsePolicy(doc.text, doc.source),
+        })
       } catch (err) {
         if (!(err instanceof PolicyInvalidError)) throw err
         refused.push(err)
-        candidates.push({ source: doc.source, fresh: null })
+        candidates.push({ source: doc.source, text: doc.text, fresh: null })
       }
     }
 
@@ -94,17 +100,22 @@ export class PolicyRegistry {
       for (const m of p.policy.models ?? []) models.set(m, p.source)
     }
 
-    for (const { source, fresh } of candidates) {
+    const texts = new Map<string, string>()
+    for (const { source, text, fresh } of candidates) {
       const previous = this.bySource.get(source)
       if (fresh) {
         const issues = conflicts(fresh)
         if (issues.length === 0) {
           accept(fresh)
+          texts.set(source, text)
           continue
         }
         refused.push(new PolicyInvalidError(source, issues))
       }
-      if (previous && conflicts(previous).length === 0) accept(previous)
+      if (previous && conflicts(previous).length === 0) {
+        accept(previous)
+        texts.set(source, this.texts.get(source) ?? previous.canonical)
+      }
     }
 
     const changes: PolicyChange[] = []
@@ -140,6 +151,7 @@ export class PolicyRegistry {
       }
     }
     this.bySource = next
+    this.texts = texts
     return { changes, refused, active: this.list() }
   }
 
@@ -170,6 +182,14 @@ export class PolicyRegistry {
     }
     if (!fallback) throw new PolicyNotFoundError(modelId)
     return fallback
+  }
+
+  /**
+   * The documents of the policies in force, as they were loaded, ordered by source: what to pass
+   * to `load` with one document added or replaced to change a single policy.
+   */
+  documents(): PolicyDocument[] {
+    return this.list().map((p) => ({ source: p.source, text: this.texts.get(p.source) ?? '' }))
   }
 
   /** Every policy in force, ordered by source. */
