@@ -59,9 +59,13 @@ export function parseEvent(raw: string): ParseResult {
  * text kept on the rejection; by default the value re-encoded as JSON.
  */
 export function checkEvent(value: unknown, raw?: string): ParseResult {
-  const text = () => raw ?? safeStringify(value)
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return reject(text(), 'not_an_object', null, 'an event must be a JSON object')
+    return reject(
+      raw ?? safeStringify(value),
+      'not_an_object',
+      null,
+      'an event must be a JSON object',
+    )
   }
 
   const event = value as Record<string, unknown>
@@ -72,9 +76,16 @@ export function checkEvent(value: unknown, raw?: string): ParseResult {
   if (version !== undefined && !SUPPORTED_CONTRACT_VERSIONS.includes(version as number)) {
     const supported = SUPPORTED_CONTRACT_VERSIONS.join(', ')
     const message = `contract_version ${JSON.stringify(version)} is not supported (${supported})`
-    return reject(text(), 'unknown_contract_version', 'contract_version', message)
+    return reject(
+      raw ?? safeStringify(value),
+      'unknown_contract_version',
+      'contract_version',
+      message,
+    )
   }
 
+  // Only events that need the full check get here, so the closure below is off the fast path.
+  const text = () => raw ?? safeStringify(value)
   if (event.kind === 'prediction') return checkPrediction(event, text)
   if (event.kind === 'outcome') return checkOutcome(event, text)
   const message = `kind must be "prediction" or "outcome", got ${JSON.stringify(event.kind)}`
