@@ -99,7 +99,6 @@ describe('deadLetterMessage', () => {
       offset: '41',
       timestamp: '1736157600000',
       attributes: 0,
-      size: 0,
       headers: { trace: 'abc' },
     }
     const rejection = { reason: 'malformed_json' as const, field: null, message: 'bad', raw: '' }
