@@ -122,3 +122,24 @@ export async function eventTotals(
     distinctOutcomeEvents: Number(row?.distinct_outcome_events ?? 0),
   }
 }
+
+/**
+ * Which of the given event ids of one kind are already stored (in `predictions` or `outcomes`).
+ * Uses the event id skip index of store migration 3. Throws StoreError.
+ */
+export async function storedEventIds(
+  client: ClickHouseClient,
+  database: string,
+  kind: 'prediction' | 'outcome',
+  eventIds: readonly string[],
+): Promise<Set<string>> {
+  if (eventIds.length === 0) return new Set()
+  const table = kind === 'prediction' ? 'predictions' : 'outcomes'
+  const rows = await rowsOf<{ event_id: string }>(
+    client,
+    `SELECT DISTINCT event_id FROM ${database}.${table} WHERE event_id IN {ids:Array(String)}`,
+    { ids: eventIds },
+    `looking up stored ${kind} event ids`,
+  )
+  return new Set(rows.map((row) => row.event_id))
+}

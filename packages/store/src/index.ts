@@ -18,6 +18,7 @@ export {
   countPredictionsAwaitingOutcome,
   eventTotals,
   listModels,
+  storedEventIds,
   windowsOfPredictions,
 } from './event-queries.ts'
 export type { EventTotals } from './event-queries.ts'

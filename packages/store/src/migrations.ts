@@ -117,4 +117,17 @@ export const storeMigrations: readonly Migration[] = [
         AS SELECT * FROM {db}.metric_revisions`,
     ],
   },
+  {
+    version: 3,
+    name: 'event id skip indexes',
+    statements: [
+      // Lets an ingest find which of a batch's event ids are already stored without reading every
+      // event id. A low false-positive rate keeps a lookup of hundreds of ids selective. Parts
+      // written before this migration have no index and are read in full by such a lookup.
+      `ALTER TABLE {db}.predictions
+        ADD INDEX IF NOT EXISTS event_id_bloom event_id TYPE bloom_filter(0.0001) GRANULARITY 1`,
+      `ALTER TABLE {db}.outcomes
+        ADD INDEX IF NOT EXISTS event_id_bloom event_id TYPE bloom_filter(0.0001) GRANULARITY 1`,
+    ],
+  },
 ]
