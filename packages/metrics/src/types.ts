@@ -70,10 +70,7 @@ export type MetricScope = 'group' | 'missing' | 'across_groups' | 'vs_reference'
 
 /** Why a metric has no value, or why its value is not evidence. */
 export type MetricReason =
-  | 'zero_denominator'
-  | 'insufficient_evidence'
-  | 'fewer_than_two_groups'
-  | 'reference_group_missing'
+  'zero_denominator' | 'insufficient_evidence' | 'fewer_than_two_groups' | 'reference_group_missing'
 
 /** Group label of the row that reports predictions lacking the attribute. */
 export const MISSING_GROUP = '(missing)'

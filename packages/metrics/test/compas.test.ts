@@ -97,6 +97,8 @@ describe('COMPAS two-year recidivism, as published by ProPublica', () => {
     const flagged = rows
       .filter((r) => r.scope === 'group' && r.metric === 'fpr' && r.insufficientEvidence)
       .map((r) => r.group)
-    expect(flagged).toEqual(['Native American'])
+    // FPR rests on the people who did not reoffend: too few of them among Asian and Native
+    // American defendants.
+    expect(flagged).toEqual(['Asian', 'Native American'])
   })
 })

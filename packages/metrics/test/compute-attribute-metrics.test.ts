@@ -74,9 +74,10 @@ describe('computeAttributeMetrics: per-group rows', () => {
   it('flags rates of a group below the minimum sample without hiding the value', () => {
     const rows = computeAttributeMetrics({ attribute: 'race', groups: threeGroups() })
 
+    // C's FPR rests on its 5 labelled negatives, not on its 10 predictions.
     expect(find(rows, 'group', 'fpr', 'C')).toMatchObject({
       value: 0.6,
-      sampleSize: 10,
+      sampleSize: 5,
       insufficientEvidence: true,
       reason: 'insufficient_evidence',
     })
@@ -86,7 +87,7 @@ describe('computeAttributeMetrics: per-group rows', () => {
     const rows = computeAttributeMetrics({
       attribute: 'race',
       groups: threeGroups(),
-      options: { minSample: 10 },
+      options: { minSample: 5 },
     })
 
     expect(find(rows, 'group', 'fpr', 'C')).toMatchObject({
@@ -119,14 +120,15 @@ describe('computeAttributeMetrics: across-group rows', () => {
     const rows = computeAttributeMetrics({ attribute: 'race', groups: threeGroups() })
 
     // Selection rates .5 .25 .6; TPR .8 .5 .6; FPR .2 .1 .6.
-    const expected: [MetricName, number, number, number][] = [
-      ['demographic_parity_difference', 0.35, 0.6, 0.25],
-      ['demographic_parity_ratio', 0.25 / 0.6, 0.25, 0.6],
-      ['equal_opportunity_difference', 0.3, 0.8, 0.5],
-      ['equalized_odds_difference', 0.5, 0.6, 0.1],
-      ['equalized_odds_ratio', 0.1 / 0.6, 0.1, 0.6],
+    // Sample sizes: C's 10 predictions for parity, C's 5 labelled positives (or negatives) else.
+    const expected: [MetricName, number, number, number, number][] = [
+      ['demographic_parity_difference', 0.35, 0.6, 0.25, 10],
+      ['demographic_parity_ratio', 0.25 / 0.6, 0.25, 0.6, 10],
+      ['equal_opportunity_difference', 0.3, 0.8, 0.5, 5],
+      ['equalized_odds_difference', 0.5, 0.6, 0.1, 5],
+      ['equalized_odds_ratio', 0.1 / 0.6, 0.1, 0.6, 5],
     ]
-    for (const [metric, value, numerator, denominator] of expected) {
+    for (const [metric, value, numerator, denominator, sampleSize] of expected) {
       const row = find(rows, 'across_groups', metric)
       expect(row.value, metric).toBeCloseTo(value, 14)
       expect(row.numerator, metric).toBeCloseTo(numerator, 14)
@@ -137,7 +139,7 @@ describe('computeAttributeMetrics: across-group rows', () => {
         ciHigh: null,
         pValue: null,
         referenceGroup: null,
-        sampleSize: 10,
+        sampleSize,
         insufficientEvidence: true,
         reason: 'insufficient_evidence',
       })
@@ -175,11 +177,12 @@ describe('computeAttributeMetrics: across-group rows', () => {
     const rows = computeAttributeMetrics({ attribute: 'race', groups })
 
     expect(find(rows, 'across_groups', 'demographic_parity_difference').value).toBe(0.5)
-    // Equal opportunity rests on A alone; equalized odds also on E, through its FPR.
+    // Equal opportunity rests on A's 50 labelled positives alone; equalized odds also takes in E,
+    // through its FPR, and E has no labelled positive at all.
     const expected = [
-      ['equal_opportunity_difference', 100],
-      ['equalized_odds_difference', 40],
-      ['equalized_odds_ratio', 40],
+      ['equal_opportunity_difference', 50],
+      ['equalized_odds_difference', 0],
+      ['equalized_odds_ratio', 0],
     ] as const
     for (const [metric, sampleSize] of expected) {
       expect(find(rows, 'across_groups', metric)).toMatchObject({
@@ -216,7 +219,9 @@ describe('computeAttributeMetrics: across-group rows', () => {
     const across = rows.filter((r) => r.scope === 'across_groups')
     expect(across).toHaveLength(5)
     for (const row of across) {
-      expect(row).toMatchObject({ value: null, reason: 'fewer_than_two_groups', sampleSize: 100 })
+      // 100 predictions behind parity; 50 labelled positives (and negatives) behind the rest.
+      const sampleSize = row.metric.startsWith('demographic_parity') ? 100 : 50
+      expect(row).toMatchObject({ value: null, reason: 'fewer_than_two_groups', sampleSize })
     }
     expect(rows.filter((r) => r.scope === 'vs_reference')).toEqual([])
   })

@@ -28,6 +28,11 @@ function spreadOf(groups: readonly GroupEvidence[], rate: ComparedRate): Spread 
   return { participants, min, max }
 }
 
+/** Observations a group's rate rests on: its denominator (0 when the rate is undefined). */
+function trialsOf(group: GroupEvidence, rate: ComparedRate): number {
+  return group.rates[rate].denominator ?? 0
+}
+
 function differenceOf(spread: Spread): Gap {
   if (spread.participants.length < 2) return { value: null, reason: 'fewer_than_two_groups' }
   return { value: spread.max - spread.min, numerator: spread.max, denominator: spread.min }
@@ -67,10 +72,11 @@ export function acrossGroupRows(
     metric: AcrossGroupMetricName,
     gap: Gap,
     participants: readonly GroupEvidence[],
+    rates: readonly ComparedRate[],
   ): MetricRow => {
     let sampleSize = participants.length === 0 ? 0 : Number.POSITIVE_INFINITY
     for (const group of participants) {
-      sampleSize = Math.min(sampleSize, group.counts.predictions)
+      for (const rate of rates) sampleSize = Math.min(sampleSize, trialsOf(group, rate))
     }
     const evidence = evidenceFields(
       gap.value,
@@ -95,18 +101,22 @@ export function acrossGroupRows(
   }
 
   return [
-    row('demographic_parity_difference', differenceOf(selection), selection.participants),
-    row('demographic_parity_ratio', ratioOf(selection), selection.participants),
-    row('equal_opportunity_difference', differenceOf(tpr), tpr.participants),
+    row('demographic_parity_difference', differenceOf(selection), selection.participants, [
+      'selection_rate',
+    ]),
+    row('demographic_parity_ratio', ratioOf(selection), selection.participants, ['selection_rate']),
+    row('equal_opportunity_difference', differenceOf(tpr), tpr.participants, ['tpr']),
     row(
       'equalized_odds_difference',
       decidingGap(differenceOf(tpr), differenceOf(fpr), (f, t) => f > t),
       tprFpr,
+      ['tpr', 'fpr'],
     ),
     row(
       'equalized_odds_ratio',
       decidingGap(ratioOf(tpr), ratioOf(fpr), (f, t) => f < t),
       tprFpr,
+      ['tpr', 'fpr'],
     ),
   ]
 }

@@ -26,7 +26,8 @@ export interface AttributeMetricsInput {
  * reference group (groups in label order).
  *
  * Per-group rows (scope 'group'): every rate of computeGroupRates, with its numerator,
- * denominator and Wilson interval; sampleSize is the group's predictions.
+ * denominator and Wilson interval; sampleSize is the rate's denominator: the observations it rests
+ * on (predictions for selection_rate, labelled positives for tpr and fnr, and so on).
  *
  * Missing rows (scope 'missing', group MISSING_GROUP): the same rates over the predictions lacking
  * the attribute. They take no part in any across-group or reference comparison and cannot be
@@ -41,7 +42,8 @@ export interface AttributeMetricsInput {
  *   ratios; for equalized odds they come from whichever of TPR and FPR gave the value.
  * - ciLow, ciHigh and pValue are null: the extreme groups are picked after looking at the data,
  *   so a two-group interval would overstate certainty. The vs_reference rows carry the tests.
- * - sampleSize is the predictions of the smallest group that took part (0 when none did).
+ * - sampleSize is the smallest denominator, among the groups that took part, of the rates compared
+ *   (0 when none did): labelled positives for equal opportunity, for instance.
  * - Fewer than two groups with a defined rate gives value null with reason
  *   'fewer_than_two_groups'; a ratio whose largest rate is 0 gives 'zero_denominator'.
  *
@@ -55,7 +57,7 @@ export interface AttributeMetricsInput {
  *   for multiple comparisons; adjustBenjaminiHochberg does that across rows.
  * - Intervals: Newcombe's hybrid score interval on differences, Katz's log interval on ratios
  *   (null when the group's rate is 0, where Katz's method has no interval).
- * - sampleSize is the smaller of the two groups' predictions.
+ * - sampleSize is the smaller of the two groups' denominators of the compared rate.
  * - Either rate undefined, or a ratio over a reference rate of 0, gives value null with reason
  *   'zero_denominator'. An explicitly requested referenceGroup that is absent gives every row
  *   value null and reason 'reference_group_missing'.
@@ -135,7 +137,7 @@ function rateRows(
       ciHigh: rate.ciHigh,
       pValue: null,
       referenceGroup: null,
-      ...evidenceFields(rate.value, 'zero_denominator', group.counts.predictions, minSample),
+      ...evidenceFields(rate.value, 'zero_denominator', rate.denominator ?? 0, minSample),
     }
   })
 }

@@ -100,10 +100,6 @@ export function referenceRows(
   const rows: MetricRow[] = []
   for (const group of groups) {
     if (group === reference) continue
-    const sampleSize = Math.min(
-      group.counts.predictions,
-      reference?.counts.predictions ?? Number.POSITIVE_INFINITY,
-    )
     const byRate = new Map<ComparedRate, Record<Kind, Comparison>>()
     if (reference !== null) {
       for (const rate of COMPARED_RATES) {
@@ -112,6 +108,12 @@ export function referenceRows(
     }
     for (const [metric, rate, kind] of COMPARISONS) {
       const comparison = byRate.get(rate)?.[kind] ?? REFERENCE_ABSENT
+      // The evidence is the smaller of the two rates' observations, e.g. labelled positives for
+      // a TPR comparison: a large group with few outcomes is still thin evidence.
+      const sampleSize = Math.min(
+        group.rates[rate].denominator ?? 0,
+        reference?.rates[rate].denominator ?? Number.POSITIVE_INFINITY,
+      )
       rows.push({
         attribute,
         group: group.label,
