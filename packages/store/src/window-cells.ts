@@ -58,7 +58,9 @@ function cellsSql(database: string, query: WindowCellsQuery): string {
     ? `AND event_time >= fromUnixTimestamp64Milli({from:Int64}, 'UTC')
        AND event_time < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`
     : ''
-  const outcomeFilter = bounded
+  // Every event of a prediction seen in the requested range takes part, wherever its time falls,
+  // so the latest event decides the prediction's window in a partial recount as in a full one.
+  const idFilter = bounded
     ? `AND prediction_id IN (SELECT prediction_id FROM ${database}.predictions
          WHERE model_id = {model:String} ${timeFilter})`
     : ''
@@ -96,12 +98,12 @@ function cellsSql(database: string, query: WindowCellsQuery): string {
           SELECT prediction_id, event_time, event_id, toUInt8(1) AS is_prediction,
             decision, score, attribute_set, toUInt8(0) AS outcome
           FROM ${database}.predictions
-          WHERE model_id = {model:String} ${timeFilter}
+          WHERE model_id = {model:String} ${idFilter}
           UNION ALL
           SELECT prediction_id, event_time, event_id, toUInt8(0), toUInt8(0),
             CAST(NULL, 'Nullable(Float64)'), toLowCardinality(''), outcome
           FROM ${database}.outcomes
-          WHERE model_id = {model:String} ${outcomeFilter}
+          WHERE model_id = {model:String} ${idFilter}
         )
         GROUP BY prediction_id
         HAVING predicted
