@@ -1,0 +1,26 @@
+import type { EventRecord } from '@fairwatch/contract'
+import type { RejectedEvent } from '@fairwatch/store'
+
+/** A valid event on its way to the pipeline. */
+export interface AcceptedEvent {
+  record: EventRecord
+  /** The event as received: its JSON text (NDJSON line) or its decoded JSON value. */
+  wire: string | object
+}
+
+/**
+ * Where ingested events go. Two implementations: the embedded runtime's store (the `start`
+ * command) and Kafka topics read by the workers (production).
+ */
+export interface IngestSink {
+  readonly kind: 'embedded' | 'kafka'
+  /**
+   * Makes a batch durable: valid events stored or acknowledged by every in-sync Kafka replica,
+   * refused events kept in `rejected_events`. Throws when it could not (the caller answers 503 and
+   * the producer sends the batch again; accepted event ids make the retry harmless).
+   */
+  write(accepted: readonly AcceptedEvent[], rejected: readonly RejectedEvent[]): Promise<void>
+  /** Whether the sink can take events now (for /readyz). */
+  ready(): Promise<boolean>
+  close(): Promise<void>
+}
