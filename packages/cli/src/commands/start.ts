@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util'
 
 import { checkEvent } from '@fairwatch/contract'
 import type { EventRecord } from '@fairwatch/contract'
-import { createLogger } from '@fairwatch/observability'
+import { apiConfigFromEnv, startEmbeddedApi } from '@fairwatch/api'
+import { createLogger, createRegistry } from '@fairwatch/observability'
 import { defaultSettings, loadSettings, settingsFrom } from '@fairwatch/pipeline'
 import type { PipelineSettings } from '@fairwatch/pipeline'
 import { EmbeddedRuntime } from '@fairwatch/runtime'
@@ -17,6 +18,10 @@ store (in FW_DATA_DIR, default .data/clickhouse; or a server when FW_CLICKHOUSE_
 pipeline, the starter risk policy and a simulated credit-decision model as the event source. One
 group's approval and error rates drift unfairly over simulated time; outcomes arrive days after
 the decisions. Stop with Ctrl-C.
+
+The HTTP API (ingest, metrics, records, docs at /docs) listens on FW_HTTP_HOST:FW_HTTP_PORT,
+default 127.0.0.1:8080. Its bootstrap admin key is FW_ADMIN_KEY; when that is unset a key is
+generated and printed once in the log (valid until the process stops).
 
   --speed N        simulated seconds per wall second (default 3600: an hour a second)
   --no-simulator   do not simulate; only the pipeline runs
@@ -57,13 +62,29 @@ export async function runStart(argv: string[]): Promise<number> {
       ? simulatorSettings()
       : defaultSettings()
   const store = storeConfigFromEnv()
+  const apiConfig = apiConfigFromEnv()
+  const registry = createRegistry('fairwatch')
   const runtime = await EmbeddedRuntime.start({
     store,
     settings,
     logger,
     policyDir: values.policies ?? process.env.FW_POLICY_DIR,
+    metrics: registry,
   })
   logger.info({ store: runtime.mode, data_dir: store.dataDir }, 'fairwatch started')
+  let api
+  try {
+    api = await startEmbeddedApi({
+      runtime,
+      logger: logger.child({ component: 'api' }),
+      registry,
+      config: apiConfig,
+    })
+  } catch (err) {
+    await runtime.stop()
+    throw err
+  }
+  logger.info({ url: api.url, docs: `${api.url}/docs` }, 'api listening')
 
   const stop = new AbortController()
   process.once('SIGINT', () => stop.abort())
@@ -102,6 +123,7 @@ export async function runStart(argv: string[]): Promise<number> {
   } finally {
     clearInterval(progress)
     stop.abort()
+    await api.close()
     await runtime.stop()
     logger.info('fairwatch stopped')
   }
