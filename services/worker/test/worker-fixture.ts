@@ -95,15 +95,26 @@ export async function groupProgress(
   return { committed: done, total }
 }
 
-/** Waits until `done()` holds, polling every 200 ms; fails naming `what` after `timeoutMs`. */
+/**
+ * Waits until `done()` holds, polling every 200 ms; a probe that throws (a coordinator still
+ * loading) counts as not yet. Fails naming `what`, with the last probe error, after `timeoutMs`.
+ */
 export async function waitUntil(
   done: () => boolean | Promise<boolean>,
   timeoutMs: number,
   what: string,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`)
+  let lastError: unknown = null
+  for (;;) {
+    try {
+      if (await done()) return
+    } catch (err) {
+      lastError = err
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`, { cause: lastError })
+    }
     await sleep(200)
   }
 }

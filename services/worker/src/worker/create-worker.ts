@@ -12,7 +12,7 @@ import {
   storeMigrations,
 } from '@fairwatch/store'
 import type { RejectedEvent, WindowMetrics } from '@fairwatch/store'
-import { Kafka, KafkaJSError, Partitioners } from 'kafkajs'
+import kafkajs from 'kafkajs'
 import type { Batch, Consumer, EachBatchPayload, Producer } from 'kafkajs'
 import type { Registry } from 'prom-client'
 
@@ -29,6 +29,9 @@ import { createWorkerMetrics } from '../metrics/worker-metrics.ts'
 import { instrumentClient } from '../store/instrument-client.ts'
 import { kafkaLogCreator } from './kafka-log.ts'
 import { SerialLane } from './serial-lane.ts'
+
+// kafkajs spreads its error classes into module.exports, which Node's named ESM imports miss.
+const { Kafka, KafkaJSError, Partitioners, logLevel } = kafkajs
 
 /** What a worker needs. */
 export interface WorkerOptions {
@@ -111,6 +114,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const kafka = new Kafka({
     clientId: config.clientId,
     brokers: [...config.brokers],
+    logLevel: logLevel.WARN,
     logCreator: kafkaLogCreator(logger),
     retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 8 },
   })
@@ -441,6 +445,7 @@ export function createWorker(options: WorkerOptions): Worker {
       logger.info({ policies }, 'policies loaded')
     }
 
+    await ensureTopics()
     producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
     await producer.connect()
     consumer = kafka.consumer({
@@ -470,6 +475,28 @@ export function createWorker(options: WorkerOptions): Worker {
       { topics, group: config.consumerGroup, brokers: config.brokers.join(',') },
       'worker started',
     )
+  }
+
+  /**
+   * Creates whichever of the three topics is missing, with the broker's default partition count,
+   * so that a fresh cluster works without a setup step. Existing topics are left as they are.
+   */
+  async function ensureTopics(): Promise<void> {
+    const admin = kafka.admin()
+    await admin.connect()
+    try {
+      const existing = new Set(await admin.listTopics())
+      const wanted = [...topics, config.deadLetterTopic]
+      const missing = wanted.filter((topic) => !existing.has(topic))
+      if (missing.length === 0) return
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic })),
+      })
+      logger.info({ topics: missing }, 'topics created')
+    } finally {
+      await admin.disconnect()
+    }
   }
 
   function watchConsumer(watched: Consumer): void {
