@@ -7,14 +7,17 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['warn', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'warn',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
               group: ['@fairwatch/*/src/*', '../../*/src/*', '../../../packages/*/src/*'],
-              message: "Import another package through its name and index, not its src/ files.",
+              message: 'Import another package through its name and index, not its src/ files.',
             },
           ],
         },
