@@ -3,6 +3,7 @@ import type { Logger } from '@fairwatch/observability'
 import { silentLogger } from '@fairwatch/observability'
 import {
   listModels,
+  listWindowStarts,
   queryWindowCells,
   windowsOfPredictions,
   writeEvents,
@@ -40,6 +41,9 @@ export interface StoreOptions extends WriteOptions {
 
 /** Most windows counted by one query; a long backlog of dirty windows is counted in slices. */
 const WINDOWS_PER_QUERY = 200
+
+/** Windows counted by one query of a full recount: about a month of daily windows. */
+const WINDOWS_PER_SLICE = 32
 
 /**
  * The one pipeline behind both the streaming worker and `fairwatch replay`: it stores events,
@@ -152,14 +156,26 @@ export class FairnessPipeline {
     return computed
   }
 
-  /** Recomputes every window of every stored model (what a replay or a backfill needs). */
+  /**
+   * Recomputes every window of every stored model (what a replay or a backfill needs), a slice of
+   * windows at a time so that the engine's memory stays bounded however long the history is.
+   * The single `all` window is one slice: its memory grows with the number of predictions.
+   */
   async recomputeAll(): Promise<WindowMetrics[]> {
     const computed: WindowMetrics[] = []
     for (const modelId of await listModels(this.#client, this.#database)) {
       for (const size of this.#settings.windows) {
-        const windows = await this.#computeWindows(modelId, size, undefined)
-        await this.#publish(windows)
-        computed.push(...windows)
+        const starts =
+          size.ms === null
+            ? [undefined]
+            : await listWindowStarts(this.#client, this.#database, modelId, size.ms)
+        for (let i = 0; i < starts.length; i += WINDOWS_PER_SLICE) {
+          const slice =
+            size.ms === null ? undefined : (starts.slice(i, i + WINDOWS_PER_SLICE) as number[])
+          const windows = await this.#computeWindows(modelId, size, slice)
+          await this.#publish(windows)
+          computed.push(...windows)
+        }
       }
     }
     this.#dirty.clear()

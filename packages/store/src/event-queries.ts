@@ -53,6 +53,24 @@ export async function windowsOfPredictions(
   return rows.map((row) => Number(row.window_start))
 }
 
+/** Starts (epoch ms) of every window of `sizeMs` that holds a prediction of the model, ascending. */
+export async function listWindowStarts(
+  client: ClickHouseClient,
+  database: string,
+  modelId: string,
+  sizeMs: number,
+): Promise<number[]> {
+  const rows = await rowsOf<{ window_start: string }>(
+    client,
+    `SELECT DISTINCT intDiv(toUnixTimestamp64Milli(event_time), {size:Int64}) * {size:Int64}
+       AS window_start
+     FROM ${database}.predictions WHERE model_id = {model:String} ORDER BY window_start`,
+    { model: modelId, size: sizeMs },
+    `listing windows of model ${modelId}`,
+  )
+  return rows.map((row) => Number(row.window_start))
+}
+
 /** Per model, how many distinct predictions have outcomes but no stored prediction. */
 export async function countOrphanOutcomes(
   client: ClickHouseClient,

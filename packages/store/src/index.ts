@@ -18,6 +18,7 @@ export {
   countPredictionsAwaitingOutcome,
   eventTotals,
   listModels,
+  listWindowStarts,
   storedEventIds,
   windowsOfPredictions,
 } from './event-queries.ts'
