@@ -90,27 +90,8 @@ export const storeMigrations: readonly Migration[] = [
       ORDER BY (model_id, window_size, window_start, attribute, metric, group_label, revision)
       SETTINGS non_replicated_deduplication_window = 10000`,
       // The latest revision of each metric; read it with FINAL (or argMax on revision).
-      `CREATE TABLE IF NOT EXISTS {db}.metrics_current (
-        model_id LowCardinality(String),
-        window_size LowCardinality(String),
-        window_start DateTime64(3, 'UTC'),
-        window_end DateTime64(3, 'UTC'),
-        attribute LowCardinality(String),
-        group_label String,
-        scope LowCardinality(String),
-        metric LowCardinality(String),
-        value Nullable(Float64),
-        numerator Nullable(Float64),
-        denominator Nullable(Float64),
-        ci_low Nullable(Float64),
-        ci_high Nullable(Float64),
-        p_value Nullable(Float64),
-        reference_group String,
-        sample_size UInt64,
-        insufficient_evidence UInt8,
-        reason LowCardinality(String),
-        revision DateTime64(6, 'UTC')
-      ) ENGINE = ReplacingMergeTree(revision)
+      `CREATE TABLE IF NOT EXISTS {db}.metrics_current AS {db}.metric_revisions
+      ENGINE = ReplacingMergeTree(revision)
       PARTITION BY toYYYYMM(window_start)
       ORDER BY (model_id, window_size, window_start, attribute, metric, scope, group_label)`,
       `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.metrics_current_mv TO {db}.metrics_current
