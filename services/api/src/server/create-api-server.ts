@@ -22,6 +22,8 @@ import { registerIngestRoutes } from '../ingest/ingest-routes.ts'
 import type { IngestSink } from '../ingest/ingest-sink.ts'
 import { createApiMetrics } from '../metrics/api-metrics.ts'
 import { openApiDocument } from '../openapi/openapi-document.ts'
+import { registerOverviewRoutes } from '../overview/overview-routes.ts'
+import type { OverviewOptions } from '../overview/overview-routes.ts'
 import { adminRoutes } from '../routes/admin-routes.ts'
 import { readRoutes } from '../routes/read-routes.ts'
 import { registerRoutes } from '../routes/register-routes.ts'
@@ -44,6 +46,8 @@ export interface ApiServerOptions {
   config: ApiConfig
   /** See KeyStoreOptions.refreshMs. */
   keyRefreshMs?: number
+  /** Serves the overview page at /overview (see registerOverviewRoutes); off when omitted. */
+  overview?: OverviewOptions
 }
 
 /** A built API server, not yet listening. */
@@ -191,5 +195,6 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
 
   await registerIngestRoutes(app, context, config)
   registerRoutes(app, routes, keys, { bodyLimit: config.bodyLimit })
+  if (options.overview) registerOverviewRoutes(app, context, options.overview)
   return { app, keys, document }
 }

@@ -11,6 +11,7 @@ import { apiMigrations } from '../auth/api-key-migrations.ts'
 import type { ApiConfig } from '../config/api-config.ts'
 import { createEmbeddedSink } from '../ingest/embedded-sink.ts'
 import type { EventStoreRuntime } from '../ingest/embedded-sink.ts'
+import { isLoopbackHost } from '../overview/overview-routes.ts'
 import { createApiServer } from './create-api-server.ts'
 import type { ApiServer } from './create-api-server.ts'
 
@@ -20,6 +21,8 @@ export interface EmbeddedApiOptions {
     client: ClickHouseClient
     database: string
     governance: GovernanceService
+    windowsComputed: number
+    pipeline: { pendingWindows: number }
   }
   logger: Logger
   registry: Registry
@@ -39,8 +42,9 @@ export interface EmbeddedApi extends ApiServer {
  * Serves the API in the process of an embedded runtime: applies the API's migration, ingests
  * through the runtime and listens on `config.host:config.port`. Without a configured admin key it
  * generates one and logs it once (warn level, `admin_key`), so a fresh install can create keys;
- * it is valid until the process stops. Throws StoreError when the migration fails and the listen
- * error when the port is taken.
+ * it is valid until the process stops. Serves the overview page at /overview (and redirects /
+ * to it), open without a key when `config.host` is a loopback address. Throws StoreError when
+ * the migration fails and the listen error when the port is taken.
  */
 export async function startEmbeddedApi(options: EmbeddedApiOptions): Promise<EmbeddedApi> {
   const { runtime, logger } = options
@@ -56,6 +60,15 @@ export async function startEmbeddedApi(options: EmbeddedApiOptions): Promise<Emb
     logger,
     registry: options.registry,
     config: { ...options.config, adminKey },
+    overview: {
+      open: isLoopbackHost(options.config.host),
+      redirectRoot: true,
+      pipelineStatus: () => ({
+        windowsComputed: runtime.windowsComputed,
+        windowsPending: runtime.pipeline.pendingWindows,
+        lastError: runtime.lastError,
+      }),
+    },
   })
   const url = await server.app.listen({ host: options.config.host, port: options.config.port })
   if (generated) {
