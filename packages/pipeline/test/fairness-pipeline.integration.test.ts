@@ -239,4 +239,29 @@ describe('FairnessPipeline', () => {
     const parity = window?.rows.find((r) => r.metric === 'demographic_parity_difference')
     expect(parity).toMatchObject({ value: null, reason: 'fewer_than_two_groups' })
   })
+
+  it('shows in metrics_current only the rows of the latest revision of each window', async () => {
+    const pipeline = await freshPipeline(settingsFrom({ windows: ['1d'] }))
+    const at = '2024-05-01T10:00:00Z'
+    await store(pipeline, [
+      prediction('a1', at, 1, 'f'),
+      prediction('a2', at, 1, 'f'),
+      prediction('b1', at, 0, 'm'),
+    ])
+    await pipeline.recompute()
+
+    // m grows into the largest group, so it becomes the reference and f is compared with it.
+    await store(
+      pipeline,
+      ['b2', 'b3', 'b4'].map((id) => prediction(id, at, 0, 'm')),
+    )
+    await pipeline.recompute()
+
+    const result = await client.query({
+      query: `SELECT DISTINCT group_label, reference_group FROM ${database}.metrics_current
+              WHERE scope = 'vs_reference'`,
+      format: 'JSONEachRow',
+    })
+    expect(await result.json()).toEqual([{ group_label: 'f', reference_group: 'm' }])
+  })
 })

@@ -8,6 +8,9 @@ import type { StoreConfig } from './config.ts'
 
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>
 
+/** Defaults of every setting this code base passes per request (see createStoreClient). */
+const EMBEDDED_SETTING_DEFAULTS = { insert_deduplication_token: '' }
+
 /** Which engine a client talks to. */
 export type StoreMode = 'server' | 'embedded'
 
@@ -36,6 +39,10 @@ export function createStoreClient(config: StoreConfig): {
   // chdb declares the Connection interface from @clickhouse/client-common, the client bundles its
   // own copy of the same interface; the two are identical at run time but distinct to the compiler.
   const connection = createChdbConnection({ path: config.dataDir }) as unknown as ClientConnection
-  const client = createClient({ connection })
+  // The embedded engine applies a request's settings as SET statements of its one session, so a
+  // setting given to one request would stay in force for every later one: an insert's
+  // deduplication token would make the engine drop later, unrelated inserts as duplicates. Every
+  // setting passed per request therefore has a default here, which every request restores.
+  const client = createClient({ connection, clickhouse_settings: EMBEDDED_SETTING_DEFAULTS })
   return { client, mode: 'embedded' }
 }

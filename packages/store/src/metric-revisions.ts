@@ -69,7 +69,7 @@ const COLUMNS = [
 
 /**
  * Appends a revision of each window's metrics. Earlier revisions stay in `metric_revisions`;
- * `metrics_current` keeps the latest. Throws StoreError.
+ * the view `metrics_current` shows each window's latest. Throws StoreError.
  */
 export async function writeMetricRevisions(
   client: ClickHouseClient,

@@ -89,13 +89,27 @@ export const storeMigrations: readonly Migration[] = [
       PARTITION BY toYYYYMM(window_start)
       ORDER BY (model_id, window_size, window_start, attribute, metric, group_label, revision)
       SETTINGS non_replicated_deduplication_window = 10000`,
-      // The latest revision of each metric; read it with FINAL (or argMax on revision).
-      `CREATE TABLE IF NOT EXISTS {db}.metrics_current AS {db}.metric_revisions
-      ENGINE = ReplacingMergeTree(revision)
-      PARTITION BY toYYYYMM(window_start)
-      ORDER BY (model_id, window_size, window_start, attribute, metric, scope, group_label)`,
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.metrics_current_mv TO {db}.metrics_current
-        AS SELECT * FROM {db}.metric_revisions`,
+      // The latest revision of each window, kept up to date as revisions are written.
+      `CREATE TABLE IF NOT EXISTS {db}.window_revisions (
+        model_id LowCardinality(String),
+        window_size LowCardinality(String),
+        window_start DateTime64(3, 'UTC'),
+        revision DateTime64(6, 'UTC')
+      ) ENGINE = ReplacingMergeTree(revision)
+      ORDER BY (model_id, window_size, window_start)`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.window_revisions_mv TO {db}.window_revisions
+        AS SELECT DISTINCT model_id, window_size, window_start, revision
+        FROM {db}.metric_revisions`,
+      // Every row of each window's latest revision, and nothing from earlier ones: a row that a
+      // newer revision no longer has (say, a comparison with a group that has since become the
+      // reference group) is gone from here too.
+      `CREATE VIEW IF NOT EXISTS {db}.metrics_current AS
+        SELECT * FROM {db}.metric_revisions
+        WHERE (model_id, window_size, window_start, revision) IN (
+          SELECT model_id, window_size, window_start, max(revision)
+          FROM {db}.window_revisions
+          GROUP BY model_id, window_size, window_start
+        )`,
     ],
   },
   {

@@ -153,20 +153,15 @@ export async function replayInto(
 type MetricRowRecord = Record<string, string | number | null>
 
 /**
- * The current metrics of a database: metrics_current (FINAL) restricted to each window's latest
- * revision, without the revision, in a fixed order. The restriction matters: FINAL keeps a row
- * that an earlier revision of the window wrote and the latest one no longer has (a group's
- * comparison with the reference group, after that group became the reference group).
+ * The current metrics of a database (the view metrics_current: each window's latest revision),
+ * without the revision, in a fixed order.
  */
 export async function currentMetrics(
   client: ClickHouseClient,
   database: string,
 ): Promise<MetricRowRecord[]> {
   const result = await client.query({
-    query: `SELECT * EXCEPT revision FROM ${database}.metrics_current FINAL
-            WHERE (model_id, window_size, window_start, revision) IN (
-              SELECT model_id, window_size, window_start, max(revision)
-              FROM ${database}.metrics_current GROUP BY model_id, window_size, window_start)
+    query: `SELECT * EXCEPT revision FROM ${database}.metrics_current
             ORDER BY model_id, window_size, window_start, attribute, metric, scope, group_label`,
     format: 'JSONEachRow',
   })
