@@ -1,11 +1,10 @@
-import type { ClickHouseClient } from '@clickhouse/client'
 import { checkEvent, parseEvent } from '@fairwatch/contract'
 import type { ParseResult, RejectionReason } from '@fairwatch/contract'
-import { storedEventIds } from '@fairwatch/store'
 import type { RejectedEvent } from '@fairwatch/store'
 
 import type { ApiMetrics } from '../metrics/api-metrics.ts'
-import type { AcceptedEvent, IngestSink } from './ingest-sink.ts'
+import type { IngestCommitter } from './ingest-committer.ts'
+import type { AcceptedEvent } from './ingest-sink.ts'
 
 /** One event of a body, before it is checked: a decoded JSON value or an NDJSON line. */
 export type IncomingEvent = { value: unknown } | { text: string; line: number }
@@ -35,9 +34,7 @@ export interface BatchResult {
 
 /** Dependencies of ingestEvents. */
 export interface IngestContext {
-  sink: IngestSink
-  client: ClickHouseClient
-  database: string
+  committer: IngestCommitter
   metrics: ApiMetrics
 }
 
@@ -48,8 +45,8 @@ function eventIdOf(value: unknown): string | null {
 
 /**
  * Checks every event of a batch against the contract, finds duplicates (an event_id seen earlier
- * in the batch, or already stored) and hands the batch to the sink in one write: valid new events
- * and refused ones together, so a refused event never costs its valid neighbours anything.
+ * in the batch, or already stored) and hands the batch to the committer: valid new events and
+ * refused ones are written together, so a refused event never costs its valid neighbours anything.
  * `requestId` names the batch on refused events (`<request id>#<index>`).
  * Throws what the sink or the store throws; then nothing of the batch is reported accepted.
  */
@@ -102,21 +99,15 @@ export async function ingestEvents(
     })
   }
 
-  const [storedPredictions, storedOutcomes] = await Promise.all([
-    storedEventIds(context.client, context.database, 'prediction', [...seen.prediction]),
-    storedEventIds(context.client, context.database, 'outcome', [...seen.outcome]),
-  ])
+  const stored = await context.committer.submit(
+    candidates.map((c) => c.event),
+    rejected,
+  )
   const accepted: AcceptedEvent[] = []
-  for (const { index, event } of candidates) {
-    const stored = event.record.kind === 'prediction' ? storedPredictions : storedOutcomes
-    if (stored.has(event.record.eventId)) {
-      ;(results[index] as EventResult).status = 'duplicate'
-    } else {
-      accepted.push(event)
-    }
-  }
-
-  await context.sink.write(accepted, rejected)
+  candidates.forEach(({ index, event }, i) => {
+    if (stored[i]) accepted.push(event)
+    else (results[index] as EventResult).status = 'duplicate'
+  })
 
   let predictions = 0
   for (const event of accepted) if (event.record.kind === 'prediction') predictions += 1

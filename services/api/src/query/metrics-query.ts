@@ -72,7 +72,7 @@ function outputRow(row: MetricDbRow): MetricOutputRow {
 }
 
 /**
- * The current (latest revision) metrics of a model from `metrics_current FINAL`, ordered by window
+ * The current (latest revision) metrics of a model from `metrics_current`, ordered by window
  * size, window start, attribute, metric, scope and group. Throws StoreError.
  */
 export async function queryMetrics(
@@ -109,7 +109,7 @@ export async function queryMetrics(
   const rows = await queryRows<MetricDbRow>(
     client,
     `SELECT ${COLUMNS}, count() OVER () AS total
-     FROM ${database}.metrics_current FINAL
+     FROM ${database}.metrics_current
      WHERE ${where.join(' AND ')}
      ORDER BY window_size, window_start, attribute, metric, scope, group_label
      LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
@@ -131,7 +131,7 @@ async function countMetrics(
 ): Promise<number> {
   const [row] = await queryRows<{ total: string }>(
     client,
-    `SELECT count() AS total FROM ${database}.metrics_current FINAL WHERE ${where.join(' AND ')}`,
+    `SELECT count() AS total FROM ${database}.metrics_current WHERE ${where.join(' AND ')}`,
     params,
     'counting metrics',
   )
@@ -150,7 +150,7 @@ export async function queryLatestDisparities(
   const rows = await queryRows<MetricDbRow>(
     client,
     `SELECT ${COLUMNS}
-     FROM ${database}.metrics_current FINAL
+     FROM ${database}.metrics_current
      WHERE model_id = {model:String}
        AND scope IN ('vs_reference', 'across_groups')
        AND (window_size, window_start) IN (

@@ -67,7 +67,7 @@ export function readRoutes(context: ApiContext): RouteSpec[] {
       tag: 'metrics',
       summary: 'Current metrics of a model',
       description:
-        'The latest revision of every metric (metrics_current FINAL), filtered by window size, ' +
+        'The latest revision of every metric (metrics_current), filtered by window size, ' +
         'window start range [from, to), attribute, group, metric and scope.',
       access: 'read',
       params: modelParams,

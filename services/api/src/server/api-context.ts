@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import type { GovernanceService } from '@fairwatch/governance'
 
 import type { KeyStore } from '../auth/key-store.ts'
+import type { IngestCommitter } from '../ingest/ingest-committer.ts'
 import type { IngestSink } from '../ingest/ingest-sink.ts'
 import type { ApiMetrics } from '../metrics/api-metrics.ts'
 
@@ -12,5 +13,6 @@ export interface ApiContext {
   governance: GovernanceService
   keys: KeyStore
   sink: IngestSink
+  committer: IngestCommitter
   metrics: ApiMetrics
 }

@@ -18,6 +18,7 @@ import { KeyStore } from '../auth/key-store.ts'
 import type { ApiConfig } from '../config/api-config.ts'
 import { ApiError, NotFoundError } from '../errors.ts'
 import { problemErrorHandler, sendProblem } from '../http/error-handler.ts'
+import { IngestCommitter } from '../ingest/ingest-committer.ts'
 import { registerIngestRoutes } from '../ingest/ingest-routes.ts'
 import type { IngestSink } from '../ingest/ingest-sink.ts'
 import { createApiMetrics } from '../metrics/api-metrics.ts'
@@ -79,6 +80,11 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     governance: options.governance,
     keys,
     sink: options.sink,
+    committer: new IngestCommitter({
+      sink: options.sink,
+      client: options.client,
+      database: options.database,
+    }),
     metrics,
   }
 
