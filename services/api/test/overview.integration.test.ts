@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 
 import { checkEvent } from '@fairwatch/contract'
 import type { EventRecord } from '@fairwatch/contract'
+import { AuditTrail } from '@fairwatch/governance'
 import type { Nonconformity } from '@fairwatch/governance'
 import { createRegistry, silentLogger } from '@fairwatch/observability'
 import { settingsFrom } from '@fairwatch/pipeline'
@@ -15,12 +16,18 @@ import { chromium } from 'playwright-core'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { DEFAULT_API_CONFIG, startEmbeddedApi } from '../src/index.ts'
+import {
+  createApiServer,
+  createEmbeddedSink,
+  DEFAULT_API_CONFIG,
+  startEmbeddedApi,
+} from '../src/index.ts'
 import type { EmbeddedApi } from '../src/index.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '.artifacts')
 const MODEL = 'credit-scoring'
+const ADMIN_KEY = 'overview-admin-key-0123456789'
 /** Simulated events: about four weeks of decisions, enough for the drift to be confirmed. */
 const EVENT_COUNT = 90_000
 
@@ -88,7 +95,7 @@ beforeAll(async () => {
       ...DEFAULT_API_CONFIG,
       host: '127.0.0.1',
       port: 0,
-      adminKey: 'overview-admin-key-0123456789',
+      adminKey: ADMIN_KEY,
     },
   })
 
@@ -191,5 +198,66 @@ describe('overview page', () => {
     for (const { reason } of reasons) expect(table).toContain(reason)
     mkdirSync(ARTIFACTS, { recursive: true })
     await page.screenshot({ path: join(ARTIFACTS, 'overview.png'), fullPage: true })
+  })
+})
+
+describe('overview page of a server that is not open', () => {
+  it('answers the data only to a key that may read, and asks for one in the page', async () => {
+    const { app } = await createApiServer({
+      client: runtime.client,
+      database: runtime.database,
+      governance: runtime.governance,
+      audit: new AuditTrail(runtime.client, runtime.database, () => new Date()),
+      sink: createEmbeddedSink(runtime),
+      logger: silentLogger(),
+      registry: createRegistry('fairwatch-closed', { defaults: false }),
+      config: { ...DEFAULT_API_CONFIG, adminKey: ADMIN_KEY },
+      overview: { open: false, redirectRoot: false },
+    })
+    const url = await app.listen({ host: '127.0.0.1', port: 0 })
+    try {
+      const keyOf = async (role: string) => {
+        const created = await app.inject({
+          method: 'POST',
+          url: '/v1/keys',
+          headers: { authorization: `Bearer ${ADMIN_KEY}` },
+          payload: { name: `overview-${role}`, role, reason: 'overview test' },
+        })
+        return (created.json() as { secret: string }).secret
+      }
+      const viewer = await keyOf('viewer')
+      const producer = await keyOf('producer')
+      const closedPage = await browser.newPage()
+
+      const anonymous = await app.inject({ url: '/overview/data.json' })
+      const asProducer = await app.inject({
+        url: '/overview/data.json',
+        headers: { authorization: `Bearer ${producer}` },
+      })
+      const asViewer = await app.inject({
+        url: '/overview/data.json',
+        headers: { authorization: `Bearer ${viewer}` },
+      })
+      const root = await app.inject({ url: '/' })
+      await closedPage.goto(`${url}/overview`)
+      await closedPage.locator('#key-form').waitFor({ state: 'visible' })
+      await closedPage.fill('#key-input', viewer)
+      await closedPage.click('#key-form button[type=submit]')
+      await closedPage.waitForSelector('svg[data-chart] circle')
+
+      expect(anonymous.statusCode).toBe(401)
+      expect(anonymous.json()).toMatchObject({ code: 'FW_API_UNAUTHENTICATED' })
+      expect(asProducer.statusCode).toBe(403)
+      expect(asViewer.statusCode).toBe(200)
+      expect((asViewer.json() as { models: { model_id: string }[] }).models).toEqual([
+        expect.objectContaining({ model_id: MODEL }),
+      ])
+      expect(root.statusCode).toBe(404)
+      expect(await closedPage.locator('#key-form').isHidden()).toBe(true)
+      expect(await closedPage.evaluate(() => sessionStorage.length)).toBe(1)
+      await closedPage.close()
+    } finally {
+      await app.close()
+    }
   })
 })
