@@ -289,4 +289,35 @@ describe('the OpenAPI document', () => {
     )
     expect(documentedOperations.filter((op) => !exercised.has(op))).toEqual([])
   })
+
+  it('allows exactly the roles it documents for every operation, and refuses the others with 403', async () => {
+    const roles = ['producer', 'viewer', 'responder', 'admin'] as const
+    const mismatches: string[] = []
+
+    for (const [path, item] of Object.entries(document.paths as Record<string, Json>)) {
+      for (const [method, operation] of Object.entries(item as Record<string, Json>)) {
+        const description = String(operation.description ?? '')
+        const listed = /Roles: ([a-z, ]+)\./.exec(description)?.[1]?.split(', ') ?? null
+        const url = path.replace(/\{[^}]+\}/g, 'x')
+        for (const role of roles) {
+          const response = await t.api.app.inject({
+            method: method.toUpperCase() as 'GET',
+            url,
+            headers: {
+              authorization: `Bearer ${t.keys[role]}`,
+              'content-type': 'application/json',
+            },
+            ...(method === 'post' ? { payload: '{}' } : {}),
+          })
+          const refused = response.statusCode === 403
+          const shouldRefuse = listed !== null && !listed.includes(role)
+          if (refused !== shouldRefuse) {
+            mismatches.push(`${method.toUpperCase()} ${path} as ${role}: ${response.statusCode}`)
+          }
+        }
+      }
+    }
+
+    expect(mismatches).toEqual([])
+  })
 })
