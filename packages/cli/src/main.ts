@@ -1,3 +1,5 @@
+import { auditUsage, runAudit } from './commands/audit.ts'
+import { recordsUsage, runRecords } from './commands/records.ts'
 import { runReplay, replayUsage } from './commands/replay.ts'
 import { runStart, startUsage } from './commands/start.ts'
 import { UsageError } from './errors.ts'
@@ -5,6 +7,8 @@ import { UsageError } from './errors.ts'
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
   start: { run: runStart, usage: startUsage },
   replay: { run: runReplay, usage: replayUsage },
+  records: { run: runRecords, usage: recordsUsage },
+  audit: { run: runAudit, usage: auditUsage },
 }
 
 const usage = `Usage: fairwatch <command> [options]

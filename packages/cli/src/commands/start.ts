@@ -20,8 +20,9 @@ group's approval and error rates drift unfairly over simulated time; outcomes ar
 the decisions. Stop with Ctrl-C.
 
 The HTTP API (ingest, metrics, records, docs at /docs) listens on FW_HTTP_HOST:FW_HTTP_PORT,
-default 127.0.0.1:8080. Its bootstrap admin key is FW_ADMIN_KEY; when that is unset a key is
-generated and printed once in the log (valid until the process stops).
+default 127.0.0.1:8080; open that address in a browser for the overview page (/overview), which
+needs no key on a loopback address. The API's bootstrap admin key is FW_ADMIN_KEY; when that is
+unset a key is generated and printed once in the log (valid until the process stops).
 
   --speed N        simulated seconds per wall second (default 3600: an hour a second)
   --no-simulator   do not simulate; only the pipeline runs
@@ -84,7 +85,10 @@ export async function runStart(argv: string[]): Promise<number> {
     await runtime.stop()
     throw err
   }
-  logger.info({ url: api.url, docs: `${api.url}/docs` }, 'api listening')
+  logger.info(
+    { url: api.url, overview: `${api.url}/overview`, docs: `${api.url}/docs` },
+    'api listening',
+  )
 
   const stop = new AbortController()
   process.once('SIGINT', () => stop.abort())
