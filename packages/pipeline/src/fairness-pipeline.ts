@@ -45,6 +45,9 @@ const WINDOWS_PER_QUERY = 200
 /** Windows counted by one query of a full recount: about a month of daily windows. */
 const WINDOWS_PER_SLICE = 32
 
+/** Most prediction ids one outcome-window look-up names, so that its parameters stay small. */
+const IDS_PER_LOOKUP = 10_000
+
 /**
  * The one pipeline behind both the streaming worker and `fairwatch replay`: it stores events,
  * remembers which windows they change, and recomputes those windows from the stored events.
@@ -63,6 +66,8 @@ export class FairnessPipeline {
   readonly #onWindowMetrics: WindowMetricsListener | undefined
   /** model id → window size label → window starts awaiting recomputation. */
   readonly #dirty = new Map<string, Map<string, Set<number>>>()
+  /** model id → prediction ids of stored outcomes whose windows are not yet marked. */
+  readonly #pendingOutcomes = new Map<string, Set<string>>()
 
   constructor(options: FairnessPipelineOptions) {
     this.#client = options.client
@@ -82,9 +87,22 @@ export class FairnessPipeline {
   }
 
   /**
-   * Stores a batch durably and marks the windows it changes: the windows of its predictions, and
-   * the windows of the stored predictions its outcomes label. Throws StoreError; nothing is marked
-   * when it throws, and the batch may be stored again (with its deduplication token).
+   * Number of distinct predictions whose stored outcomes still await the look-up of their
+   * windows; the next recompute() resolves them. Bounded by the outcomes stored between two
+   * recomputations.
+   */
+  get pendingOutcomes(): number {
+    let count = 0
+    for (const ids of this.#pendingOutcomes.values()) count += ids.size
+    return count
+  }
+
+  /**
+   * Stores a batch durably and marks the windows it changes: the windows of its predictions at
+   * once, and the windows of the stored predictions its outcomes label at the next recompute(),
+   * which looks them up for every outcome stored since in one pass rather than once per batch.
+   * Throws StoreError; nothing is marked when it throws, and the batch may be stored again (with
+   * its deduplication token).
    */
   async store(batch: EventBatch, options: StoreOptions = {}): Promise<void> {
     await writeEvents(this.#client, this.#database, batch, options)
@@ -95,27 +113,42 @@ export class FairnessPipeline {
         this.#markDirty(prediction.modelId, size, windowStartOf(prediction.eventTime, size))
       }
     }
-    await this.#markOutcomeWindows(batch)
+    for (const outcome of batch.outcomes) {
+      let ids = this.#pendingOutcomes.get(outcome.modelId)
+      if (!ids) {
+        ids = new Set()
+        this.#pendingOutcomes.set(outcome.modelId, ids)
+      }
+      ids.add(outcome.predictionId)
+    }
   }
 
-  async #markOutcomeWindows(batch: EventBatch): Promise<void> {
-    const idsByModel = new Map<string, string[]>()
-    for (const outcome of batch.outcomes) {
-      const ids = idsByModel.get(outcome.modelId) ?? []
-      ids.push(outcome.predictionId)
-      idsByModel.set(outcome.modelId, ids)
-    }
-    for (const [modelId, ids] of idsByModel) {
-      for (const size of this.#settings.windows) {
-        const starts = await windowsOfPredictions(
-          this.#client,
-          this.#database,
-          modelId,
-          ids,
-          size.ms,
-        )
-        for (const start of starts) this.#markDirty(modelId, size, start)
+  /**
+   * Marks the windows of the stored predictions that pending outcomes label. An outcome whose
+   * prediction is not stored yet marks nothing: its prediction marks its own window when stored.
+   * Ids leave the pending set only once their windows are marked, so a failure loses none.
+   */
+  async #markOutcomeWindows(): Promise<void> {
+    for (const [modelId, pending] of this.#pendingOutcomes) {
+      while (pending.size > 0) {
+        const ids: string[] = []
+        for (const id of pending) {
+          ids.push(id)
+          if (ids.length === IDS_PER_LOOKUP) break
+        }
+        for (const size of this.#settings.windows) {
+          const starts = await windowsOfPredictions(
+            this.#client,
+            this.#database,
+            modelId,
+            ids,
+            size.ms,
+          )
+          for (const start of starts) this.#markDirty(modelId, size, start)
+        }
+        for (const id of ids) pending.delete(id)
       }
+      this.#pendingOutcomes.delete(modelId)
     }
   }
 
@@ -135,9 +168,11 @@ export class FairnessPipeline {
 
   /**
    * Recomputes every marked window, stores the new revisions and hands them to the listener.
-   * A window stays marked until its revision is stored, so a failure is retried by the next call.
+   * First looks up the windows of the outcomes stored since the last call. A window stays marked
+   * until its revision is stored, so a failure is retried by the next call.
    */
   async recompute(): Promise<WindowMetrics[]> {
+    await this.#markOutcomeWindows()
     const computed: WindowMetrics[] = []
     for (const [modelId, sizes] of this.#dirty) {
       for (const size of this.#settings.windows) {
@@ -179,6 +214,7 @@ export class FairnessPipeline {
       }
     }
     this.#dirty.clear()
+    this.#pendingOutcomes.clear()
     return computed
   }
 

@@ -219,6 +219,31 @@ describe('FairnessPipeline', () => {
     ])
   })
 
+  it('looks up the windows of outcomes from several batches once, at the next recompute', async () => {
+    const pipeline = await freshPipeline(settingsFrom({ windows: ['1d'] }))
+    await store(pipeline, [
+      prediction('a', '2024-05-01T10:00:00Z', 1, 'f'),
+      prediction('b', '2024-05-03T10:00:00Z', 1, 'm'),
+      prediction('c', '2024-05-05T10:00:00Z', 0, 'm'),
+    ])
+    await pipeline.recompute()
+
+    await store(pipeline, [outcome('a', '2024-06-01T00:00:00Z', 0)])
+    await store(pipeline, [outcome('b', '2024-06-02T00:00:00Z', 1)])
+    await store(pipeline, [outcome('a', '2024-06-03T00:00:00Z', 1)])
+    const pendingBefore = pipeline.pendingOutcomes
+    const windows = await pipeline.recompute()
+
+    expect(pendingBefore).toBe(2)
+    expect(pipeline.pendingOutcomes).toBe(0)
+    expect(pipeline.pendingWindows).toBe(0)
+    expect(windows.map((w) => new Date(w.windowStart).toISOString())).toEqual([
+      '2024-05-01T00:00:00.000Z',
+      '2024-05-03T00:00:00.000Z',
+    ])
+    expect(metric(windows[0], 'sex', 'f', 'tpr')).toMatchObject({ numerator: 1, denominator: 1 })
+  })
+
   it('reports predictions lacking an attribute as their own row, outside comparisons', async () => {
     const pipeline = await freshPipeline(
       settingsFrom({ windows: ['all'], models: { credit: { attributes: ['sex'] } } }),
