@@ -212,6 +212,7 @@ describe('limits and failures', () => {
   async function serverWith(
     sink: IngestSink,
     rateLimitPerMinute: number,
+    corsOrigins: string[] = [],
   ): Promise<FastifyInstance> {
     const { app } = await createApiServer({
       client: t.runtime.client,
@@ -221,7 +222,7 @@ describe('limits and failures', () => {
       sink,
       logger: silentLogger(),
       registry: createRegistry('fairwatch-api', { defaults: false }),
-      config: { ...DEFAULT_API_CONFIG, adminKey: ADMIN_KEY, rateLimitPerMinute },
+      config: { ...DEFAULT_API_CONFIG, adminKey: ADMIN_KEY, rateLimitPerMinute, corsOrigins },
     })
     return app
   }
@@ -280,5 +281,32 @@ describe('limits and failures', () => {
       code: 'FW_API_UNAVAILABLE',
       checks: { store: true, sink: false },
     })
+  })
+
+  it('allows cross-origin calls only from the configured origins', async () => {
+    const sink: IngestSink = {
+      kind: 'embedded',
+      write: async () => {},
+      ready: async () => true,
+      close: async () => {},
+    }
+    const app = await serverWith(sink, 1000, ['https://dashboard.example'])
+    const preflight = (origin: string) =>
+      app.inject({
+        method: 'OPTIONS',
+        url: '/v1/incidents',
+        headers: {
+          origin,
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'authorization',
+        },
+      })
+
+    const allowed = await preflight('https://dashboard.example')
+    const other = await preflight('https://evil.example')
+    await app.close()
+
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://dashboard.example')
+    expect(other.headers['access-control-allow-origin']).toBeUndefined()
   })
 })

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import type { MetricRow } from '@fairwatch/metrics'
-import { createRegistry, silentLogger } from '@fairwatch/observability'
+import { createLogger, createRegistry } from '@fairwatch/observability'
 import { settingsFrom } from '@fairwatch/pipeline'
 import { EmbeddedRuntime } from '@fairwatch/runtime'
 
@@ -35,7 +35,8 @@ export interface TestApi {
  */
 export async function startTestApi(config: Partial<ApiConfig> = {}): Promise<TestApi> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fairwatch-api-'))
-  const logger = silentLogger()
+  // Errors only, on stderr: an unexpected failure behind a 500 shows its cause in the test output.
+  const logger = createLogger('fairwatch-api-test', { level: 'error', destination: process.stderr })
   const runtime = await EmbeddedRuntime.start({
     store: { database: 'fairwatch', dataDir },
     settings: settingsFrom({
