@@ -20,5 +20,12 @@ node_modules/.bin/tsc -p tsconfig.json --noEmit
 echo "== unit tests"
 node_modules/.bin/vitest run --project unit
 
+# The overview page test drives Debian's chromium (never a browser downloaded by Playwright).
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "== installing Debian's chromium for the overview page test"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+
 echo "== integration tests (embedded ClickHouse, Kafka broker)"
 node_modules/.bin/vitest run --project integration
