@@ -15,6 +15,8 @@ export type { AcceptedEvent, IngestSink } from './ingest/ingest-sink.ts'
 export type { BatchResult, EventResult } from './ingest/ingest-events.ts'
 export { startEmbeddedApi } from './server/start-embedded-api.ts'
 export type { EmbeddedApi, EmbeddedApiOptions } from './server/start-embedded-api.ts'
+export type { OverviewOptions } from './overview/overview-routes.ts'
+export type { OverviewData, OverviewPipelineStatus } from './overview/overview-data.ts'
 export {
   ApiError,
   BodyMalformedError,
