@@ -4,6 +4,7 @@ export type {
   CheckpointConfig,
   FetchConfig,
   WorkerConfig,
+  WorkerConfigFields,
 } from './config/worker-config.ts'
 export {
   WorkerConfigError,
@@ -19,7 +20,7 @@ export { decodeBatch, decodeMessage } from './ingest/decode-message.ts'
 export type { DecodedBatch } from './ingest/decode-message.ts'
 export { DEAD_LETTER_HEADERS, deadLetterMessage } from './ingest/dead-letter.ts'
 export { CheckpointTracker } from './checkpoint/checkpoint-tracker.ts'
-export type { PartitionOffset } from './checkpoint/checkpoint-tracker.ts'
+export type { CheckpointCadence, PartitionOffset } from './checkpoint/checkpoint-tracker.ts'
 export { backoffDelayMs } from './backpressure/backoff.ts'
 export type { Readiness } from './health/health-server.ts'
 export { runWorkerFromEnv } from './run-worker.ts'

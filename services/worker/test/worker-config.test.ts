@@ -17,8 +17,36 @@ describe('workerConfigFromEnv', () => {
       consumerGroup: 'g',
       http: { host: '127.0.0.1', port: 0 },
       policyDir: '/policies',
-      checkpoint: { intervalMs: 1_000, maxEvents: 50_000 },
+      checkpoint: {
+        intervalMs: 1_000,
+        maxEvents: 500_000,
+        laggingIntervalMs: 30_000,
+        lagEvents: 50_000,
+      },
     })
+  })
+
+  test('reads the checkpoint cadence and keeps the lagging interval no shorter than the interval', () => {
+    const env = { FW_KAFKA_BROKERS: 'k:1' }
+
+    const tuned = workerConfigFromEnv(
+      {
+        ...env,
+        FW_CHECKPOINT_EVENTS: '200000',
+        FW_CHECKPOINT_LAGGING_INTERVAL_MS: '5000',
+        FW_CHECKPOINT_LAG_EVENTS: '1000',
+      },
+      null,
+    )
+    const slow = workerConfigFromEnv({ ...env, FW_CHECKPOINT_INTERVAL_MS: '60000' }, null)
+
+    expect(tuned.checkpoint).toEqual({
+      intervalMs: 1_000,
+      maxEvents: 200_000,
+      laggingIntervalMs: 5_000,
+      lagEvents: 1_000,
+    })
+    expect(slow.checkpoint.laggingIntervalMs).toBe(60_000)
   })
 
   test('names the variable at fault', () => {
@@ -28,6 +56,7 @@ describe('workerConfigFromEnv', () => {
       { FW_KAFKA_BROKERS: 'k:1', FW_HTTP_PORT: 'eighty' },
       { FW_KAFKA_BROKERS: 'k:1', FW_CHECKPOINT_INTERVAL_MS: '0' },
       { FW_KAFKA_BROKERS: 'k:1', FW_OUTCOMES_TOPIC: 'fairness.predictions' },
+      { FW_KAFKA_BROKERS: 'k:1', FW_CHECKPOINT_LAGGING_INTERVAL_MS: '10' },
     ]
 
     const variables = attempts.map((env) => {
@@ -45,6 +74,7 @@ describe('workerConfigFromEnv', () => {
       'FW_HTTP_PORT',
       'FW_CHECKPOINT_INTERVAL_MS',
       'topics',
+      'FW_CHECKPOINT_LAGGING_INTERVAL_MS',
     ])
   })
 

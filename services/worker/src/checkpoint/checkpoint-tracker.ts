@@ -13,25 +13,38 @@ interface Stored {
   committed: bigint | null
 }
 
+/** When checkpoints fall due; see CheckpointConfig in worker-config.ts for the meaning. */
+export interface CheckpointCadence {
+  intervalMs: number
+  maxEvents: number
+  laggingIntervalMs: number
+  lagEvents: number
+}
+
 /**
- * Remembers, per topic partition, how far events are stored durably and how far that has been
- * committed, and decides when the next checkpoint is due: after `maxEvents` stored events, or once
- * `intervalMs` has passed since the last one while anything is waiting.
+ * Remembers, per topic partition, how far events are stored durably, how far that has been
+ * committed and how far the partition's newest message is ahead of what was fetched, and decides
+ * when the next checkpoint is due: after `maxEvents` stored events, or once the interval has
+ * passed since the last one while anything is waiting. The interval is `intervalMs` while the
+ * worker keeps up and `laggingIntervalMs` while its partitions are `lagEvents` or more behind,
+ * because a checkpoint costs about the same however many events it covers: a worker that is behind
+ * catches up faster by checkpointing less often.
  *
  * Offsets only grow: storing an earlier range again (events read a second time after a restart or
  * a rebalance) leaves the position where it was, since everything up to it is stored already.
  */
 export class CheckpointTracker {
   readonly #partitions = new Map<string, Stored>()
-  readonly #intervalMs: number
-  readonly #maxEvents: number
+  /** topic/partition → messages between the last fetched one and the partition's newest. */
+  readonly #lags = new Map<string, number>()
+  readonly #cadence: CheckpointCadence
   #eventsSinceCheckpoint = 0
   #lastCheckpointAt: number
 
-  constructor(options: { intervalMs: number; maxEvents: number; now: number }) {
-    this.#intervalMs = options.intervalMs
-    this.#maxEvents = options.maxEvents
-    this.#lastCheckpointAt = options.now
+  constructor(options: CheckpointCadence & { now: number }) {
+    const { now, ...cadence } = options
+    this.#cadence = cadence
+    this.#lastCheckpointAt = now
   }
 
   /** Records that the messages of a partition up to `lastOffset`, `events` of them, are stored. */
@@ -49,11 +62,29 @@ export class CheckpointTracker {
     return this.#eventsSinceCheckpoint
   }
 
+  /**
+   * Records how many messages of a partition lie beyond its last fetched batch (kafkajs
+   * `batch.offsetLag()`), as of that batch.
+   */
+  lagged(topic: string, partition: number, lag: number): void {
+    this.#lags.set(`${topic}\n${partition}`, Math.max(0, lag))
+  }
+
+  /** Messages not yet fetched on the partitions this worker owns, as of their last batches. */
+  get lag(): number {
+    let sum = 0
+    for (const lag of this.#lags.values()) sum += lag
+    return sum
+  }
+
   /** Whether a checkpoint is due at `now` (ms); `pendingWork` says windows still await recompute. */
   due(now: number, pendingWork = false): boolean {
-    if (this.#eventsSinceCheckpoint >= this.#maxEvents) return true
+    if (this.#eventsSinceCheckpoint >= this.#cadence.maxEvents) return true
     const waiting = pendingWork || this.uncommitted().length > 0
-    return waiting && now - this.#lastCheckpointAt >= this.#intervalMs
+    if (!waiting) return false
+    const behind = this.lag >= this.#cadence.lagEvents
+    const interval = behind ? this.#cadence.laggingIntervalMs : this.#cadence.intervalMs
+    return now - this.#lastCheckpointAt >= interval
   }
 
   /**
@@ -94,6 +125,10 @@ export class CheckpointTracker {
     for (const key of [...this.#partitions.keys()]) {
       const [topic = '', partition = '0'] = key.split('\n')
       if (!(assignment[topic] ?? []).includes(Number(partition))) this.#partitions.delete(key)
+    }
+    for (const key of [...this.#lags.keys()]) {
+      const [topic = '', partition = '0'] = key.split('\n')
+      if (!(assignment[topic] ?? []).includes(Number(partition))) this.#lags.delete(key)
     }
   }
 }

@@ -2,12 +2,28 @@ import { hostname } from 'node:os'
 
 import { WorkerConfigError } from '../errors.ts'
 
-/** When stored events are checkpointed: their windows recomputed and their offsets committed. */
+/**
+ * When stored events are checkpointed: their windows recomputed and evaluated and their offsets
+ * committed. A checkpoint costs about the same whether it covers a thousand events or half a
+ * million (it recounts the windows they touch), so a worker that is behind checkpoints by volume
+ * and a worker that keeps up checkpoints by time, to keep the metrics fresh. A crash replays at
+ * most the events since the last checkpoint, which the store counts once.
+ */
 export interface CheckpointConfig {
-  /** Longest time stored events wait for their checkpoint, in ms. Default 1000. */
+  /** Longest time stored events wait for their checkpoint while the worker keeps up, in ms. Default 1000. */
   intervalMs: number
-  /** Stored events that trigger a checkpoint before the interval is up. Default 50,000. */
+  /**
+   * Stored events that trigger a checkpoint whatever the time. Bounds the events a crash replays
+   * and the outcome ids held until the checkpoint looks up their windows. Default 500,000.
+   */
   maxEvents: number
+  /** Longest time between checkpoints while the worker is behind, in ms. Default 30,000. */
+  laggingIntervalMs: number
+  /**
+   * Messages not yet fetched, over the worker's partitions, from which the worker counts as
+   * behind and checkpoints every `laggingIntervalMs` (or `maxEvents`). Default 50,000.
+   */
+  lagEvents: number
 }
 
 /** How fetching from Kafka is sized. */
@@ -61,7 +77,12 @@ export const DEFAULT_WORKER_CONFIG: Omit<WorkerConfig, 'brokers' | 'policyDir'> 
   sessionTimeoutMs: 30_000,
   http: { host: '127.0.0.1', port: 9464 },
   settingsFile: null,
-  checkpoint: { intervalMs: 1_000, maxEvents: 50_000 },
+  checkpoint: {
+    intervalMs: 1_000,
+    maxEvents: 500_000,
+    laggingIntervalMs: 30_000,
+    lagEvents: 50_000,
+  },
   fetch: { maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 16 * 1024 * 1024, maxWaitTimeMs: 500 },
   backoff: { initialMs: 200, maxMs: 10_000 },
   gaugeRefreshMs: 30_000,
@@ -70,21 +91,40 @@ export const DEFAULT_WORKER_CONFIG: Omit<WorkerConfig, 'brokers' | 'policyDir'> 
 const HOST_PORT = /^[^\s:,]+:\d{1,5}$/
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/
 
+/** The fields workerConfig takes: the brokers, and any other setting, nested ones in part. */
+export type WorkerConfigFields = Partial<
+  Omit<WorkerConfig, 'http' | 'checkpoint' | 'fetch' | 'backoff'>
+> &
+  Pick<WorkerConfig, 'brokers'> & {
+    http?: Partial<WorkerConfig['http']>
+    checkpoint?: Partial<CheckpointConfig>
+    fetch?: Partial<FetchConfig>
+    backoff?: Partial<BackoffConfig>
+  }
+
 /**
  * Builds a complete configuration from the given fields and the defaults (tests build theirs this
- * way). Throws WorkerConfigError naming the first field at fault.
+ * way). Without `checkpoint.laggingIntervalMs`, the lagging interval is the default or
+ * `checkpoint.intervalMs`, whichever is longer. Throws WorkerConfigError naming the first field at
+ * fault.
  */
-export function workerConfig(
-  fields: Partial<WorkerConfig> & Pick<WorkerConfig, 'brokers'>,
-): WorkerConfig {
+export function workerConfig(fields: WorkerConfigFields): WorkerConfig {
+  const defaults = DEFAULT_WORKER_CONFIG
+  const intervalMs = fields.checkpoint?.intervalMs ?? defaults.checkpoint.intervalMs
   const config: WorkerConfig = {
-    ...DEFAULT_WORKER_CONFIG,
+    ...defaults,
     policyDir: null,
     ...fields,
-    http: { ...DEFAULT_WORKER_CONFIG.http, ...fields.http },
-    checkpoint: { ...DEFAULT_WORKER_CONFIG.checkpoint, ...fields.checkpoint },
-    fetch: { ...DEFAULT_WORKER_CONFIG.fetch, ...fields.fetch },
-    backoff: { ...DEFAULT_WORKER_CONFIG.backoff, ...fields.backoff },
+    http: { ...defaults.http, ...fields.http },
+    checkpoint: {
+      ...defaults.checkpoint,
+      ...fields.checkpoint,
+      laggingIntervalMs:
+        fields.checkpoint?.laggingIntervalMs ??
+        Math.max(defaults.checkpoint.laggingIntervalMs, intervalMs),
+    },
+    fetch: { ...defaults.fetch, ...fields.fetch },
+    backoff: { ...defaults.backoff, ...fields.backoff },
   }
   checkConfig(config)
   return config
@@ -119,6 +159,13 @@ function checkConfig(config: WorkerConfig): void {
   requireWhole('sessionTimeoutMs', config.sessionTimeoutMs, 6_000, 300_000)
   requireWhole('checkpoint.intervalMs', config.checkpoint.intervalMs, 10, 3_600_000)
   requireWhole('checkpoint.maxEvents', config.checkpoint.maxEvents, 1, 100_000_000)
+  requireWhole(
+    'checkpoint.laggingIntervalMs',
+    config.checkpoint.laggingIntervalMs,
+    config.checkpoint.intervalMs,
+    3_600_000,
+  )
+  requireWhole('checkpoint.lagEvents', config.checkpoint.lagEvents, 0, 2 ** 40)
   requireWhole('fetch.maxBytesPerPartition', config.fetch.maxBytesPerPartition, 1024, 2 ** 30)
   requireWhole('fetch.maxBytes', config.fetch.maxBytes, 1024, 2 ** 30)
   requireWhole('fetch.maxWaitTimeMs', config.fetch.maxWaitTimeMs, 0, 60_000)
@@ -139,7 +186,8 @@ function requireWhole(field: string, value: number, min: number, max: number): v
  * FW_CONSUMER_GROUP, FW_HTTP_HOST (default 127.0.0.1), FW_HTTP_PORT (default 9464), FW_CONFIG
  * (pipeline settings file), FW_POLICY_DIR (default `defaultPolicyDir`; `none` evaluates no
  * policies), and the tuning variables FW_CHECKPOINT_INTERVAL_MS, FW_CHECKPOINT_EVENTS,
- * FW_KAFKA_MAX_BYTES_PER_PARTITION, FW_KAFKA_SESSION_TIMEOUT_MS. The store's variables are read by
+ * FW_CHECKPOINT_LAGGING_INTERVAL_MS, FW_CHECKPOINT_LAG_EVENTS, FW_KAFKA_MAX_BYTES_PER_PARTITION,
+ * FW_KAFKA_SESSION_TIMEOUT_MS. The store's variables are read by
  * storeConfigFromEnv.
  *
  * @throws WorkerConfigError naming the variable at fault.
@@ -174,6 +222,8 @@ export function workerConfigFromEnv(
       checkpoint: {
         intervalMs: intFrom(env, 'FW_CHECKPOINT_INTERVAL_MS', defaults.checkpoint.intervalMs),
         maxEvents: intFrom(env, 'FW_CHECKPOINT_EVENTS', defaults.checkpoint.maxEvents),
+        laggingIntervalMs: optionalIntFrom(env, 'FW_CHECKPOINT_LAGGING_INTERVAL_MS'),
+        lagEvents: intFrom(env, 'FW_CHECKPOINT_LAG_EVENTS', defaults.checkpoint.lagEvents),
       },
       fetch: {
         ...defaults.fetch,
@@ -201,12 +251,18 @@ const ENV_OF_FIELD: Record<string, string> = {
   sessionTimeoutMs: 'FW_KAFKA_SESSION_TIMEOUT_MS',
   'checkpoint.intervalMs': 'FW_CHECKPOINT_INTERVAL_MS',
   'checkpoint.maxEvents': 'FW_CHECKPOINT_EVENTS',
+  'checkpoint.laggingIntervalMs': 'FW_CHECKPOINT_LAGGING_INTERVAL_MS',
+  'checkpoint.lagEvents': 'FW_CHECKPOINT_LAG_EVENTS',
   'fetch.maxBytesPerPartition': 'FW_KAFKA_MAX_BYTES_PER_PARTITION',
 }
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  return optionalIntFrom(env, name) ?? fallback
+}
+
+function optionalIntFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const text = env[name]
-  if (text === undefined || text.trim() === '') return fallback
+  if (text === undefined || text.trim() === '') return undefined
   if (!/^\d+$/.test(text.trim())) {
     throw new WorkerConfigError(name, `must be a whole number, got ${JSON.stringify(text)}`)
   }

@@ -130,6 +130,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let backoffOperation: Operation | null = null
   let fatalError: Error | null = null
   let stopped: Promise<void> | null = null
+  let tickCheckpointQueued = false
   let settle: { resolve: () => void; reject: (err: Error) => void } | null = null
   const done = new Promise<void>((resolve, reject) => {
     settle = { resolve, reject }
@@ -283,6 +284,7 @@ export function createWorker(options: WorkerOptions): Worker {
     storeReachable = true
 
     tracker.stored(topic, partition, batch.lastOffset(), messages.length)
+    tracker.lagged(topic, partition, Number(batch.offsetLag()))
     metrics.batchSize.observe(messages.length)
     metrics.eventsConsumed.inc({ topic, kind: 'prediction' }, decoded.predictions.length)
     metrics.eventsConsumed.inc({ topic, kind: 'outcome' }, decoded.outcomes.length)
@@ -310,7 +312,7 @@ export function createWorker(options: WorkerOptions): Worker {
   async function checkpoint(): Promise<void> {
     if (fatalError) return
     const offsets = tracker.begin(Date.now())
-    if (offsets.length === 0 && pipeline.pendingWindows === 0) return
+    if (offsets.length === 0 && !pendingWork()) return
 
     const recomputed = await retrying('recompute', async () => {
       await pipeline.recompute()
@@ -369,9 +371,23 @@ export function createWorker(options: WorkerOptions): Worker {
     await heartbeat()
   }
 
+  function pendingWork(): boolean {
+    return pipeline.pendingWindows > 0 || pipeline.pendingOutcomes > 0
+  }
+
   function onTick(): void {
-    if (stopping || fatalError) return
-    if (tracker.due(Date.now(), pipeline.pendingWindows > 0)) void lane.run(checkpoint)
+    if (stopping || fatalError || tickCheckpointQueued) return
+    if (!tracker.due(Date.now(), pendingWork())) return
+    // One queued checkpoint at a time: ticks keep coming while a long checkpoint runs, and the
+    // batches stored meanwhile may have run one already, so it checks again once its turn comes.
+    tickCheckpointQueued = true
+    void lane
+      .run(async () => {
+        if (tracker.due(Date.now(), pendingWork())) await checkpoint()
+      })
+      .finally(() => {
+        tickCheckpointQueued = false
+      })
   }
 
   async function pingStore(): Promise<void> {
