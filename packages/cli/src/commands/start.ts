@@ -37,7 +37,7 @@ function simulatorSettings(): PipelineSettings {
       'credit-scoring': {
         attributes: ['sex', 'age_band', 'ethnicity'],
         intersections: [['ethnicity', 'sex']],
-        reference_groups: { ethnicity: 'white', sex: 'male' },
+        reference_groups: { ethnicity: 'white', sex: 'male', 'ethnicity&sex': 'white&male' },
       },
     },
   })
