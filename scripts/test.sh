@@ -17,8 +17,15 @@ node_modules/.bin/prettier --check . >/dev/null || {
 node_modules/.bin/eslint --max-warnings 0 .
 node_modules/.bin/tsc -p tsconfig.json --noEmit
 
+report_dir=test/.artifacts
+mkdir -p "$report_dir"
+run_tests() {
+  node_modules/.bin/vitest run --project "$1" --reporter=default --reporter=json \
+    --outputFile.json="$report_dir/vitest-$1.json"
+}
+
 echo "== unit tests"
-node_modules/.bin/vitest run --project unit
+run_tests unit
 
 # The overview page test drives Debian's chromium (never a browser downloaded by Playwright).
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -28,4 +35,14 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
 fi
 
 echo "== integration tests (embedded ClickHouse, Kafka broker)"
-node_modules/.bin/vitest run --project integration
+run_tests integration
+
+node -e '
+  let passed = 0, failed = 0
+  for (const project of ["unit", "integration"]) {
+    const report = require(`./test/.artifacts/vitest-${project}.json`)
+    passed += report.numPassedTests
+    failed += report.numFailedTests
+  }
+  console.log(`${passed} passed, ${failed} failed`)
+'
