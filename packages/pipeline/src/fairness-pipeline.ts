@@ -45,8 +45,11 @@ const WINDOWS_PER_QUERY = 200
 /** Windows counted by one query of a full recount: about a month of daily windows. */
 const WINDOWS_PER_SLICE = 32
 
-/** Most prediction ids one outcome-window look-up names, so that its parameters stay small. */
-const IDS_PER_LOOKUP = 10_000
+/**
+ * Most prediction ids one outcome-window look-up names: few queries per recompute, and parameters
+ * well under the 1 MiB a ClickHouse server accepts in a request's URL.
+ */
+const IDS_PER_LOOKUP = 20_000
 
 /**
  * The one pipeline behind both the streaming worker and `fairwatch replay`: it stores events,

@@ -398,10 +398,14 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function refreshGauges(): Promise<void> {
     try {
-      const awaiting = await countPredictionsAwaitingOutcome(client, database)
-      metrics.predictionsAwaitingOutcome.reset()
-      for (const [modelId, count] of awaiting) {
-        metrics.predictionsAwaitingOutcome.set({ model_id: modelId }, count)
+      // The count reads every stored prediction id; while the worker catches up it would compete
+      // with the backlog for the store and be out of date at once, so it waits until caught up.
+      if (tracker.lag < config.checkpoint.lagEvents) {
+        const awaiting = await countPredictionsAwaitingOutcome(client, database)
+        metrics.predictionsAwaitingOutcome.reset()
+        for (const [modelId, count] of awaiting) {
+          metrics.predictionsAwaitingOutcome.set({ model_id: modelId }, count)
+        }
       }
       if (governance) {
         const incidents = await governance.listIncidents({ openOnly: true })
