@@ -139,7 +139,9 @@ describe('the worker against a real broker and the embedded store', () => {
       topic: topics.predictionsTopic,
       kind: 'prediction',
     })
-    expect(consumed).toBe(predictionLines)
+    // Consumption is at least once: a rebalance before the first commit hands messages out again,
+    // which the counter counts and the store's deduplication absorbs (the metrics above match).
+    expect(consumed).toBeGreaterThanOrEqual(predictionLines)
     const evaluations = await registry.getSingleMetric('fairwatch_evaluations_total')?.get()
     expect(evaluations?.values.reduce((sum, v) => sum + v.value, 0)).toBeGreaterThan(0)
   })
