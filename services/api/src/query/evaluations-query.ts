@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 
-import { fromClickHouseTime, toClickHouseTime } from './clickhouse-time.ts'
-import { queryRows } from './query-rows.ts'
+import { fromClickHouseTime } from './clickhouse-time.ts'
+import { addFilterConditions, queryRows } from './query-rows.ts'
 import type { Page } from './query-rows.ts'
 
 /** One stored rule evaluation of one window, as the API returns it. */
@@ -68,19 +68,7 @@ export async function queryEvaluations(
     ['ruleId', 'rule_id'],
     ['status', 'status'],
   ]
-  for (const [key, column] of equal) {
-    if (filter[key] === undefined) continue
-    where.push(`${column} = {${key}:String}`)
-    params[key] = filter[key]
-  }
-  if (filter.from) {
-    where.push(`window_start >= {from:DateTime64(3, 'UTC')}`)
-    params.from = toClickHouseTime(filter.from)
-  }
-  if (filter.to) {
-    where.push(`window_start < {to:DateTime64(3, 'UTC')}`)
-    params.to = toClickHouseTime(filter.to)
-  }
+  addFilterConditions(filter, equal, where, params)
   const rows = await queryRows<EvaluationRow>(
     client,
     `SELECT model_id, window_size, window_start, window_end, rule_id, scope_key, metric, attribute,

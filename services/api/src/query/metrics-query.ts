@@ -1,8 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { MetricOutputRow } from '@fairwatch/pipeline'
 
-import { fromClickHouseTime, toClickHouseTime } from './clickhouse-time.ts'
-import { queryRows } from './query-rows.ts'
+import { fromClickHouseTime } from './clickhouse-time.ts'
+import { addFilterConditions, queryRows } from './query-rows.ts'
 import type { Page } from './query-rows.ts'
 
 /** Filter of a metrics query; every field but the model is optional. */
@@ -93,19 +93,7 @@ export async function queryMetrics(
     ['metric', 'metric'],
     ['scope', 'scope'],
   ]
-  for (const [key, column] of equal) {
-    if (filter[key] === undefined) continue
-    where.push(`${column} = {${key}:String}`)
-    params[key] = filter[key]
-  }
-  if (filter.from) {
-    where.push(`window_start >= {from:DateTime64(3, 'UTC')}`)
-    params.from = toClickHouseTime(filter.from)
-  }
-  if (filter.to) {
-    where.push(`window_start < {to:DateTime64(3, 'UTC')}`)
-    params.to = toClickHouseTime(filter.to)
-  }
+  addFilterConditions(filter, equal, where, params)
   const rows = await queryRows<MetricDbRow>(
     client,
     `SELECT ${COLUMNS}, count() OVER () AS total
