@@ -11,6 +11,26 @@ type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[
 /** Defaults of every setting this code base passes per request (see createStoreClient). */
 const EMBEDDED_SETTING_DEFAULTS = { insert_deduplication_token: '' }
 
+/** Inserts rows already encoded in a text format straight into the embedded engine. */
+export type RawInsert = (params: {
+  table: string
+  columns: string[]
+  values: Buffer
+  format: 'TabSeparated'
+  settings: Record<string, string>
+}) => Promise<unknown>
+
+const rawInserters = new WeakMap<ClickHouseClient, RawInsert>()
+
+/**
+ * The embedded engine's raw insert for a client made by createStoreClient, or undefined for a
+ * server client. It hands the encoded rows to the engine as one buffer, which the engine parses
+ * about a third faster than rows sent through the client's insert.
+ */
+export function rawInserterOf(client: ClickHouseClient): RawInsert | undefined {
+  return rawInserters.get(client)
+}
+
 /** Which engine a client talks to. */
 export type StoreMode = 'server' | 'embedded'
 
@@ -38,11 +58,13 @@ export function createStoreClient(config: StoreConfig): {
   mkdirSync(config.dataDir, { recursive: true })
   // chdb declares the Connection interface from @clickhouse/client-common, the client bundles its
   // own copy of the same interface; the two are identical at run time but distinct to the compiler.
-  const connection = createChdbConnection({ path: config.dataDir }) as unknown as ClientConnection
+  const chdbConnection = createChdbConnection({ path: config.dataDir })
+  const connection = chdbConnection as unknown as ClientConnection
   // The embedded engine applies a request's settings as SET statements of its one session, so a
   // setting given to one request would stay in force for every later one: an insert's
   // deduplication token would make the engine drop later, unrelated inserts as duplicates. Every
   // setting passed per request therefore has a default here, which every request restores.
   const client = createClient({ connection, clickhouse_settings: EMBEDDED_SETTING_DEFAULTS })
+  rawInserters.set(client, (params) => chdbConnection.chdb.rawInsert(params))
   return { client, mode: 'embedded' }
 }

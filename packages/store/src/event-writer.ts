@@ -1,9 +1,7 @@
-import { Readable } from 'node:stream'
-
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { OutcomeRecord, PredictionRecord, Rejection } from '@fairwatch/contract'
 
-import { toStoreError } from './errors.ts'
+import { insertTsv } from './tsv-insert.ts'
 import { escapeTsv, tsvNullable } from './tsv.ts'
 
 /** A rejected event and where it came from (`kafka`, `http`, `replay`, …). */
@@ -58,27 +56,6 @@ function joinLines<T>(items: readonly T[], line: (item: T) => string): string {
   let text = ''
   for (const item of items) text += line(item)
   return text
-}
-
-async function insertTsv(
-  client: ClickHouseClient,
-  table: string,
-  columns: string[],
-  body: string,
-  token: string | undefined,
-): Promise<void> {
-  if (body.length === 0) return
-  try {
-    await client.insert({
-      table,
-      columns: columns as [string, ...string[]],
-      values: Readable.from([body], { objectMode: false }),
-      format: 'TabSeparated',
-      clickhouse_settings: token ? { insert_deduplication_token: token } : {},
-    })
-  } catch (err) {
-    throw toStoreError(err, `insert into ${table}`)
-  }
 }
 
 /**

@@ -1,9 +1,7 @@
-import { Readable } from 'node:stream'
-
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { MetricRow } from '@fairwatch/metrics'
 
-import { toStoreError } from './errors.ts'
+import { insertTsv } from './tsv-insert.ts'
 import { escapeTsv, tsvNullable, tsvTime } from './tsv.ts'
 
 /** The metrics of one window of one model, as computed at one revision. */
@@ -82,14 +80,5 @@ export async function writeMetricRevisions(
   }
   if (body.length === 0) return
 
-  try {
-    await client.insert({
-      table: `${database}.metric_revisions`,
-      columns: [...COLUMNS],
-      values: Readable.from([body], { objectMode: false }),
-      format: 'TabSeparated',
-    })
-  } catch (err) {
-    throw toStoreError(err, 'insert into metric_revisions')
-  }
+  await insertTsv(client, `${database}.metric_revisions`, COLUMNS, body)
 }
