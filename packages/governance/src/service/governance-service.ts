@@ -486,7 +486,8 @@ export class GovernanceService {
     let nc = await this.nonconformities.find(ncId)
     if (!nc) {
       const sameSeries = await this.nonconformities.query(
-        'model_id = {modelId:String} AND window_size = {windowSize:String} AND rule_id = {ruleId:String} AND scope_key = {scopeKey:String}',
+        'model_id = {modelId:String} AND window_size = {windowSize:String} ' +
+          'AND rule_id = {ruleId:String} AND scope_key = {scopeKey:String}',
         {
           modelId: result.modelId,
           windowSize: result.windowSize,
@@ -728,18 +729,13 @@ export class GovernanceService {
       }
       throw err
     }
-    await this.nonconformities.save(after)
-    await this.appendRecordAudit(
+    return this.saveNonconformityChange(
+      before,
+      after,
       request.actor,
       'nonconformity.transitioned',
       request.reason ?? null,
-      'nonconformity',
-      id,
-      before.policyVersion,
-      before,
-      after,
     )
-    return after
   }
 
   /** Adds a comment to a nonconformity. */
@@ -749,18 +745,13 @@ export class GovernanceService {
   ): Promise<Nonconformity> {
     const before = await this.nonconformities.get(id)
     const after = commentNonconformity(before, { ...request, at: this.clock() })
-    await this.nonconformities.save(after)
-    await this.appendRecordAudit(
+    return this.saveNonconformityChange(
+      before,
+      after,
       request.actor,
       'nonconformity.commented',
       null,
-      'nonconformity',
-      id,
-      before.policyVersion,
-      before,
-      after,
     )
-    return after
   }
 
   /** Sets the owner and/or due date of a nonconformity. */
@@ -770,18 +761,13 @@ export class GovernanceService {
   ): Promise<Nonconformity> {
     const before = await this.nonconformities.get(id)
     const after = assignNonconformity(before, { ...request, at: this.clock() })
-    await this.nonconformities.save(after)
-    await this.appendRecordAudit(
+    return this.saveNonconformityChange(
+      before,
+      after,
       request.actor,
       'nonconformity.assigned',
       request.reason ?? null,
-      'nonconformity',
-      id,
-      before.policyVersion,
-      before,
-      after,
     )
-    return after
   }
 
   // -------------------------------------------------------------- incidents
@@ -1026,6 +1012,28 @@ export class GovernanceService {
         notifications: queued.map((q) => ({ id: q.id, target: q.target })),
       },
     })
+  }
+
+  /** Saves a person's change to a nonconformity and audits it with the before and after. */
+  private async saveNonconformityChange(
+    before: Nonconformity,
+    after: Nonconformity,
+    actor: string,
+    action: string,
+    reason: string | null,
+  ): Promise<Nonconformity> {
+    await this.nonconformities.save(after)
+    await this.appendRecordAudit(
+      actor,
+      action,
+      reason,
+      'nonconformity',
+      after.id,
+      before.policyVersion,
+      before,
+      after,
+    )
+    return after
   }
 
   private appendRecordAudit(
