@@ -178,6 +178,28 @@ describe('FairnessPipeline', () => {
     expect(metric(window, 'sex', 'f', 'fpr')).toMatchObject({ denominator: 0, value: null })
   })
 
+  it('breaks a tie in event time by event id, compared as text, whatever the arrival order', async () => {
+    const pipeline = await freshPipeline(settingsFrom({ windows: ['1d'] }))
+    const time = '2024-05-01T10:00:00.250Z'
+    const labelled = '2024-05-08T00:00:00Z'
+
+    // 'p-9' sorts after 'p-10' as text; it wins although it was stored first.
+    await store(pipeline, [prediction('a', time, 0, 'm', 'p-9')])
+    await store(pipeline, [
+      prediction('a', time, 1, 'f', 'p-10'),
+      outcome('a', labelled, 1, 'o-b'),
+      outcome('a', labelled, 0, 'o-a'),
+    ])
+    const [window] = await pipeline.recompute()
+
+    expect(metric(window, 'sex', 'm', 'selection_rate')).toMatchObject({
+      numerator: 0,
+      denominator: 1,
+    })
+    expect(metric(window, 'sex', 'f', 'selection_rate')).toBeUndefined()
+    expect(metric(window, 'sex', 'm', 'fnr')).toMatchObject({ numerator: 1, denominator: 1 })
+  })
+
   it('stores a batch retried with the same token once', async () => {
     const pipeline = await freshPipeline(settingsFrom({ windows: ['1d'] }))
     const batch = [prediction('a', '2024-05-01T10:00:00Z', 1, 'f', 'e1')]

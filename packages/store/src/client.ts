@@ -5,30 +5,22 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import { createChdbConnection } from 'chdb/connection'
 
 import type { StoreConfig } from './config.ts'
+import { createStagedInsert } from './staged-insert.ts'
+import type { StagedInsert } from './staged-insert.ts'
 
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>
 
 /** Defaults of every setting this code base passes per request (see createStoreClient). */
 const EMBEDDED_SETTING_DEFAULTS = { insert_deduplication_token: '' }
 
-/** Inserts rows already encoded in a text format straight into the embedded engine. */
-export type RawInsert = (params: {
-  table: string
-  columns: string[]
-  values: Buffer
-  format: 'TabSeparated'
-  settings: Record<string, string>
-}) => Promise<unknown>
-
-const rawInserters = new WeakMap<ClickHouseClient, RawInsert>()
+const stagedInserts = new WeakMap<ClickHouseClient, StagedInsert>()
 
 /**
- * The embedded engine's raw insert for a client made by createStoreClient, or undefined for a
- * server client. It hands the encoded rows to the engine as one buffer, which the engine parses
- * about a third faster than rows sent through the client's insert.
+ * The embedded engine's staged insert for a client made by createStoreClient (see
+ * createStagedInsert), or undefined for a server client, which takes rows over HTTP.
  */
-export function rawInserterOf(client: ClickHouseClient): RawInsert | undefined {
-  return rawInserters.get(client)
+export function stagedInsertOf(client: ClickHouseClient): StagedInsert | undefined {
+  return stagedInserts.get(client)
 }
 
 /** Which engine a client talks to. */
@@ -65,6 +57,9 @@ export function createStoreClient(config: StoreConfig): {
   // deduplication token would make the engine drop later, unrelated inserts as duplicates. Every
   // setting passed per request therefore has a default here, which every request restores.
   const client = createClient({ connection, clickhouse_settings: EMBEDDED_SETTING_DEFAULTS })
-  rawInserters.set(client, (params) => chdbConnection.chdb.rawInsert(params))
+  stagedInserts.set(
+    client,
+    createStagedInsert((sql) => chdbConnection.chdb.queryAsync(sql)),
+  )
   return { client, mode: 'embedded' }
 }

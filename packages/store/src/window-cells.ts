@@ -47,11 +47,18 @@ interface CellRow {
   revision: string
 }
 
+/**
+ * An event's place in the order (event time, event id) as one string: milliseconds since
+ * 0000-01-01 as 15 digits (every time the store can hold, 1900 to 2299, is positive there and
+ * fits), then the event id. Strings compare byte by byte, so this orders exactly like the pair.
+ */
+const VERSION = `concat(leftPad(toString(toUInt64(toUnixTimestamp64Milli(event_time) + 62167219200000)), 15, '0'), event_id)`
+
 function cellsSql(database: string, query: WindowCellsQuery): string {
   const windowStart =
     query.windowSizeMs === null
       ? 'toInt64(0)'
-      : 'intDiv(toUnixTimestamp64Milli(tupleElement(latest, 1)), {size:Int64}) * {size:Int64}'
+      : 'intDiv(toUnixTimestamp64Milli(latest_time), {size:Int64}) * {size:Int64}'
   // The single window over everything has no time bounds to narrow the scan with.
   const bounded = query.windowStarts !== undefined && query.windowSizeMs !== null
   const timeFilter = bounded
@@ -68,7 +75,10 @@ function cellsSql(database: string, query: WindowCellsQuery): string {
 
   // One pass over the window's predictions and their outcomes, grouped by prediction: no join.
   // The latest prediction event and the latest outcome (by event time, then event id) win, so
-  // duplicates count once and a later outcome replaces an earlier one.
+  // duplicates count once and a later outcome replaces an earlier one. `version` orders events
+  // exactly like the pair (event time, event id): the time as fixed-width digits, then the id.
+  // One argMax per column with this string key costs the engine about half of one argMax of a
+  // tuple ordered by a tuple.
   return `
     SELECT
       window_start,
@@ -82,25 +92,27 @@ function cellsSql(database: string, query: WindowCellsQuery): string {
     FROM (
       SELECT
         ${windowStart} AS window_start,
-        tupleElement(latest, 2) AS decision,
-        tupleElement(latest, 3) AS score,
-        tupleElement(latest, 4) AS attribute_set,
+        latest_decision AS decision,
+        latest_score AS score,
+        latest_attribute_set AS attribute_set,
         if(labelled, latest_outcome, NULL) AS outcome
       FROM (
         SELECT
           prediction_id,
-          argMaxIf(tuple(event_time, decision, score, attribute_set), tuple(event_time, event_id),
-            is_prediction = 1) AS latest,
-          argMaxIf(outcome, tuple(event_time, event_id), is_prediction = 0) AS latest_outcome,
+          argMaxIf(event_time, version, is_prediction = 1) AS latest_time,
+          argMaxIf(decision, version, is_prediction = 1) AS latest_decision,
+          argMaxIf(score, version, is_prediction = 1) AS latest_score,
+          argMaxIf(attribute_set, version, is_prediction = 1) AS latest_attribute_set,
+          argMaxIf(outcome, version, is_prediction = 0) AS latest_outcome,
           countIf(is_prediction = 0) > 0 AS labelled,
           countIf(is_prediction = 1) > 0 AS predicted
         FROM (
-          SELECT prediction_id, event_time, event_id, toUInt8(1) AS is_prediction,
+          SELECT prediction_id, event_time, ${VERSION} AS version, toUInt8(1) AS is_prediction,
             decision, score, attribute_set, toUInt8(0) AS outcome
           FROM ${database}.predictions
           WHERE model_id = {model:String} ${idFilter}
           UNION ALL
-          SELECT prediction_id, event_time, event_id, toUInt8(0), toUInt8(0),
+          SELECT prediction_id, event_time, ${VERSION}, toUInt8(0), toUInt8(0),
             CAST(NULL, 'Nullable(Float64)'), toLowCardinality(''), outcome
           FROM ${database}.outcomes
           WHERE model_id = {model:String} ${idFilter}

@@ -1,0 +1,138 @@
+import { mkdtempSync, readdirSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import type { ClickHouseClient } from '@clickhouse/client'
+import type { PredictionRecord } from '@fairwatch/contract'
+import { applyMigrations, createStoreClient, storeMigrations, writeEvents } from '@fairwatch/store'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+import { createStagedInsert } from '../src/staged-insert.ts'
+
+let client: ClickHouseClient
+let database = 'staged_insert_test'
+let databases = 0
+
+beforeAll(async () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'fw-store-'))
+  client = createStoreClient({ database, dataDir }).client
+})
+
+afterAll(async () => {
+  await client.close()
+})
+
+async function freshDatabase(): Promise<string> {
+  databases += 1
+  database = `staged_insert_test_${databases}`
+  await applyMigrations(client, database, storeMigrations)
+  return database
+}
+
+function prediction(id: number, overrides: Partial<PredictionRecord> = {}): PredictionRecord {
+  return {
+    kind: 'prediction',
+    eventId: `e-${id}`,
+    modelId: 'credit',
+    modelVersion: '1.0',
+    predictionId: `p-${id}`,
+    eventTime: Date.parse('2026-03-01T10:00:00.000Z') + id,
+    decision: 1,
+    score: null,
+    attributes: { sex: 'female' },
+    ...overrides,
+  }
+}
+
+async function rows<T>(query: string): Promise<T[]> {
+  const result = await client.query({ query, format: 'JSONEachRow' })
+  return result.json<T>()
+}
+
+describe('inserts into the embedded engine', () => {
+  it('keeps text with tabs, newlines, quotes and backslashes exactly', async () => {
+    const db = await freshDatabase()
+    const awkward = 'a\tb\nc\'d\\e\r\0f "g" {h}'
+
+    await writeEvents(client, db, {
+      predictions: [
+        prediction(1, { predictionId: awkward, modelVersion: awkward, attributes: { k: awkward } }),
+      ],
+      outcomes: [],
+    })
+
+    const stored = await rows<{
+      prediction_id: string
+      model_version: string
+      attribute_set: string
+    }>(`SELECT prediction_id, model_version, attribute_set FROM ${db}.predictions`)
+    expect(stored).toEqual([
+      {
+        prediction_id: awkward,
+        model_version: awkward,
+        attribute_set: JSON.stringify({ k: awkward }),
+      },
+    ])
+  })
+
+  it('stores a batch sent again under the same deduplication token once', async () => {
+    const db = await freshDatabase()
+    const batch = { predictions: [prediction(1), prediction(2), prediction(3)], outcomes: [] }
+
+    await writeEvents(client, db, batch, { deduplicationToken: 'topic/0/10-12' })
+    await writeEvents(client, db, batch, { deduplicationToken: 'topic/0/10-12' })
+    await writeEvents(client, db, { predictions: [prediction(4)], outcomes: [] })
+
+    const [count] = await rows<{ n: string }>(`SELECT count() AS n FROM ${db}.predictions`)
+    expect(Number(count?.n)).toBe(4)
+  })
+
+  it('does not carry one insert’s token over to the next insert', async () => {
+    const db = await freshDatabase()
+
+    await writeEvents(
+      client,
+      db,
+      { predictions: [prediction(1)], outcomes: [] },
+      {
+        deduplicationToken: 'same',
+      },
+    )
+    await writeEvents(client, db, { predictions: [prediction(2)], outcomes: [] })
+    await writeEvents(client, db, { predictions: [prediction(2)], outcomes: [] })
+
+    const [count] = await rows<{ n: string }>(`SELECT count() AS n FROM ${db}.predictions`)
+    expect(Number(count?.n)).toBe(3)
+  })
+
+  it('leaves no staged file behind, also when the engine refuses the rows', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'fw-staging-'))
+    const insert = createStagedInsert(async (sql) => {
+      const result = await client.command({ query: sql })
+      return result
+    }, tmp)
+    const db = await freshDatabase()
+
+    await insert({ table: `${db}.outcomes`, columns: ['model_id'], body: 'credit\n', token: '' })
+    const refused = insert({
+      table: `${db}.outcomes`,
+      columns: ['model_id', 'outcome'],
+      body: 'credit\tnot-a-number\n',
+      token: '',
+    })
+
+    await expect(refused).rejects.toThrow()
+    const [staging] = readdirSync(tmp)
+    expect(staging).toMatch(/^fairwatch-staging-/)
+    expect(readdirSync(path.join(tmp, staging as string))).toEqual([])
+  })
+
+  it('refuses a temporary directory whose path the engine would read as a pattern', async () => {
+    const insert = createStagedInsert(async () => undefined, '/tmp/odd{dir}')
+
+    const attempt = insert({ table: 't', columns: ['a'], body: 'x\n', token: '' })
+
+    await expect(attempt).rejects.toMatchObject({ code: 'FW_STORE_CONFIG_INVALID' })
+    await expect(attempt).rejects.toThrow(/TMPDIR/)
+  })
+})
