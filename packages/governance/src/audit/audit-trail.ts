@@ -58,42 +58,58 @@ export class AuditTrail {
   }
 
   /** Appends an event to this writer's chain and returns the stored entry. */
-  append(event: AuditEvent): Promise<AuditEntry> {
-    const run = this.queue.then(() => this.write(event))
+  async append(event: AuditEvent): Promise<AuditEntry> {
+    const [entry] = await this.appendMany([event])
+    return entry as AuditEntry
+  }
+
+  /**
+   * Appends events to this writer's chain in the order given, as consecutive entries written in
+   * one insert, and returns the stored entries. Queued with `append` like any other append. An
+   * empty list writes nothing. When the insert fails, none of the entries is known to be stored:
+   * the head is read back from storage before the next append, as after a failed `append`.
+   */
+  appendMany(events: readonly AuditEvent[]): Promise<AuditEntry[]> {
+    const run = this.queue.then(() => this.write(events))
     this.queue = run.catch(() => undefined)
     return run
   }
 
-  private async write(event: AuditEvent): Promise<AuditEntry> {
+  private async write(events: readonly AuditEvent[]): Promise<AuditEntry[]> {
+    if (events.length === 0) return []
     if (this.head === undefined) this.head = await this.readHead()
-    // Round-trip through canonical JSON so the hashed content is exactly what is read back.
-    const normalised: AuditEvent = {
-      ...event,
-      before: JSON.parse(canonicalJson(event.before ?? null)) as unknown,
-      after: JSON.parse(canonicalJson(event.after ?? null)) as unknown,
+    const entries: AuditEntry[] = []
+    let head = this.head
+    for (const event of events) {
+      // Round-trip through canonical JSON so the hashed content is exactly what is read back.
+      const normalised: AuditEvent = {
+        ...event,
+        before: JSON.parse(canonicalJson(event.before ?? null)) as unknown,
+        after: JSON.parse(canonicalJson(event.after ?? null)) as unknown,
+      }
+      const entry = nextAuditEntry(this.chainId, head, normalised, this.clock())
+      entries.push(entry)
+      head = { seq: entry.seq, hash: entry.hash }
     }
-    const entry = nextAuditEntry(this.chainId, this.head, normalised, this.clock())
     try {
-      await storageCall('append audit entry', () =>
+      await storageCall('append audit entries', () =>
         this.client.insert({
           table: `${this.database}.audit_log`,
-          values: [
-            {
-              chain_id: entry.chainId,
-              seq: entry.seq,
-              at: toClickHouseTime(new Date(entry.at)),
-              actor: entry.actor,
-              action: entry.action,
-              reason: entry.reason,
-              subject_type: entry.subjectType,
-              subject_id: entry.subjectId,
-              policy_version: entry.policyVersion,
-              before: canonicalJson(entry.before),
-              after: canonicalJson(entry.after),
-              prev_hash: entry.prevHash,
-              hash: entry.hash,
-            },
-          ],
+          values: entries.map((entry) => ({
+            chain_id: entry.chainId,
+            seq: entry.seq,
+            at: toClickHouseTime(new Date(entry.at)),
+            actor: entry.actor,
+            action: entry.action,
+            reason: entry.reason,
+            subject_type: entry.subjectType,
+            subject_id: entry.subjectId,
+            policy_version: entry.policyVersion,
+            before: canonicalJson(entry.before),
+            after: canonicalJson(entry.after),
+            prev_hash: entry.prevHash,
+            hash: entry.hash,
+          })),
           format: 'JSONEachRow',
         }),
       )
@@ -101,8 +117,8 @@ export class AuditTrail {
       this.head = undefined
       throw err
     }
-    this.head = { seq: entry.seq, hash: entry.hash }
-    return entry
+    this.head = head
+    return entries
   }
 
   private async readHead(): Promise<{ seq: number; hash: string } | null> {
