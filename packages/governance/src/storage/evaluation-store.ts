@@ -14,6 +14,18 @@ export interface StoredEvaluation {
   adjustedPValue: number | null
 }
 
+/** A stored evaluation with the time it was made, which decides which of two results is kept. */
+export interface TimedEvaluation {
+  evaluation: StoredEvaluation
+  evaluatedAt: Date
+}
+
+/** A result about to be stored and the time it was made. */
+export interface EvaluationToStore {
+  result: RuleEvaluation
+  evaluatedAt: Date
+}
+
 interface SeriesRow {
   rule_id: string
   scope_key: string
@@ -22,6 +34,15 @@ interface SeriesRow {
   value: number | null
   sample_size: string | number
   adjusted_p_value: number | null
+  evaluated_at: string
+}
+
+interface SeriesQuery {
+  modelId: string
+  windowSize: string
+  ruleIds: readonly string[]
+  scopeKey?: string
+  from?: Date
 }
 
 /** Reads and writes the `evaluations` table. */
@@ -31,10 +52,13 @@ export class EvaluationStore {
     private readonly database: string,
   ) {}
 
-  /** Stores results; a window evaluated again replaces its earlier result (newest evaluated_at). */
-  async insert(results: readonly RuleEvaluation[], evaluatedAt: Date): Promise<void> {
-    if (results.length === 0) return
-    const values = results.map((r) => ({
+  /**
+   * Stores results in one insert. A window evaluated again replaces its earlier result: of two
+   * results for the same rule, scope and window the one with the newest evaluated_at is kept.
+   */
+  async insert(rows: readonly EvaluationToStore[]): Promise<void> {
+    if (rows.length === 0) return
+    const values = rows.map(({ result: r, evaluatedAt }) => ({
       model_id: r.modelId,
       window_size: r.windowSize,
       rule_id: r.ruleId,
@@ -71,13 +95,16 @@ export class EvaluationStore {
    * The latest result of every window of the given rules of a model and window size, ordered by
    * rule, scope and window start; optionally one scope only and windows from a time on.
    */
-  async series(q: {
-    modelId: string
-    windowSize: string
-    ruleIds: readonly string[]
-    scopeKey?: string
-    from?: Date
-  }): Promise<StoredEvaluation[]> {
+  async series(q: SeriesQuery): Promise<StoredEvaluation[]> {
+    return (await this.read(q)).map((t) => t.evaluation)
+  }
+
+  /** As `series`, with the time each kept result was made. */
+  timedSeries(q: SeriesQuery): Promise<TimedEvaluation[]> {
+    return this.read(q)
+  }
+
+  private async read(q: SeriesQuery): Promise<TimedEvaluation[]> {
     if (q.ruleIds.length === 0) return []
     const filters = [
       'model_id = {modelId:String}',
@@ -88,7 +115,8 @@ export class EvaluationStore {
     if (q.from !== undefined) filters.push(`window_start >= {from:DateTime64(3, 'UTC')}`)
     const rows = await storageCall('read evaluation series', async () => {
       const result = await this.client.query({
-        query: `SELECT rule_id, scope_key, window_start, status, value, sample_size, adjusted_p_value
+        query: `SELECT rule_id, scope_key, window_start, status, value, sample_size, adjusted_p_value,
+            evaluated_at
           FROM ${this.database}.evaluations FINAL
           WHERE ${filters.join(' AND ')}
           ORDER BY rule_id, scope_key, window_start`,
@@ -104,13 +132,16 @@ export class EvaluationStore {
       return result.json<SeriesRow>()
     })
     return rows.map((r) => ({
-      ruleId: r.rule_id,
-      scopeKey: r.scope_key,
-      windowStart: fromClickHouseTime(r.window_start),
-      status: r.status,
-      value: r.value,
-      sampleSize: Number(r.sample_size),
-      adjustedPValue: r.adjusted_p_value,
+      evaluation: {
+        ruleId: r.rule_id,
+        scopeKey: r.scope_key,
+        windowStart: fromClickHouseTime(r.window_start),
+        status: r.status,
+        value: r.value,
+        sampleSize: Number(r.sample_size),
+        adjustedPValue: r.adjusted_p_value,
+      },
+      evaluatedAt: fromClickHouseTime(r.evaluated_at),
     }))
   }
 }
