@@ -5,10 +5,12 @@ import type { WindowMetrics } from '@fairwatch/store'
 import type { Logger } from 'pino'
 import { Counter, type Registry } from 'prom-client'
 import { AuditTrail } from '../audit/audit-trail'
-import type { AuditEntry, AuditVerification } from '../audit/audit-chain'
+import type { AuditEntry, AuditEvent, AuditVerification } from '../audit/audit-chain'
 import { sha256Hex } from '../canonical/canonical-json'
 import { CloseNotVerifiedError, InputInvalidError, PolicyNotFoundError } from '../errors'
+import { baselinesAt } from '../evaluation/baselines'
 import { evaluateWindow } from '../evaluation/evaluate-window'
+import { EvaluationHistory } from '../evaluation/evaluation-history'
 import type { RuleEvaluation, WindowContext } from '../evaluation/evaluation-types'
 import { derivePersistence, type PersistenceState } from '../evaluation/persistence'
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../notify/backoff'
@@ -46,6 +48,7 @@ import { toClickHouseTime } from '../storage/clickhouse-time'
 import { EvaluationStore, type StoredEvaluation } from '../storage/evaluation-store'
 import { RecordStore } from '../storage/record-store'
 import { storageCall } from '../storage/storage-call'
+import { BreachLookups } from './breach-lookups'
 
 /** Dependencies of the service. */
 export interface GovernanceServiceOptions {
@@ -101,10 +104,60 @@ export interface IncidentFilter {
 }
 
 const SYSTEM_ACTOR = 'system:governance'
+const EVALUATION_ACTOR = 'system:evaluation'
 const DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 function shortHash(prefix: string, ...parts: string[]): string {
   return `${prefix}-${sha256Hex(parts.join('\n')).slice(0, 24)}`
+}
+
+/** A confirmed breach found in one window, with the series as of that window. */
+interface ConfirmedBreach {
+  rule: PolicyRule
+  result: RuleEvaluation
+  series: StoredEvaluation[]
+  state: PersistenceState
+}
+
+/** One window of a call, evaluated in memory and not yet stored. */
+interface EvaluatedWindow {
+  loaded: LoadedPolicy
+  window: WindowContext
+  report: WindowEvaluationReport
+  breaches: ConfirmedBreach[]
+}
+
+/** The audit event recording one window's results. */
+function evaluationRecorded(
+  actor: string,
+  loaded: LoadedPolicy,
+  window: WindowContext,
+  report: WindowEvaluationReport,
+): AuditEvent {
+  const statusCounts: Record<string, number> = {}
+  for (const r of report.results) statusCounts[r.status] = (statusCounts[r.status] ?? 0) + 1
+  return {
+    actor,
+    action: 'evaluation.recorded',
+    reason: null,
+    subjectType: 'window',
+    subjectId: `${window.modelId}/${window.windowSize}/${window.windowStart.toISOString()}`,
+    policyVersion: loaded.version,
+    before: null,
+    after: {
+      statusCounts,
+      labelCoverage: window.labelCoverage,
+      breaches: report.results
+        .filter((r) => r.status === 'warning' || r.status === 'critical')
+        .map((r) => ({
+          ruleId: r.ruleId,
+          scopeKey: r.scopeKey,
+          status: r.status,
+          value: r.value,
+          adjustedPValue: r.adjustedPValue,
+        })),
+    },
+  }
 }
 
 /**
@@ -299,51 +352,156 @@ export class GovernanceService {
    * each series' persistence state from stored results, raises a nonconformity for every newly
    * confirmed breach (one per breach episode; none while one is still open for the same series)
    * and opens an incident for every critical one. Safe to call again for the same window (a
-   * recomputed window replaces its earlier results; nothing is raised twice).
+   * recomputed window replaces its earlier results; nothing is raised twice). The same as
+   * `evaluateWindows` with this one window.
    * @throws PolicyNotFoundError when no policy governs the model.
    */
   async evaluateWindow(
     rows: readonly MetricRow[],
     window: WindowContext,
-    actor = 'system:evaluation',
+    actor = EVALUATION_ACTOR,
   ): Promise<WindowEvaluationReport> {
-    const loaded = this.registry.policyFor(window.modelId)
-    const baselines = await this.baselinesFor(loaded, window)
-    const results = evaluateWindow({
-      window,
-      rows,
-      policy: loaded,
-      baselines: (ruleId, scopeKey) => baselines.get(`${ruleId}\n${scopeKey}`) ?? null,
-    })
-    const now = this.clock()
-    await this.evaluations.insert(results, now)
-    for (const r of results) this.counters?.evaluations.inc({ status: r.status })
+    const [report] = await this.evaluateBatch([{ rows, window }], actor, false)
+    return report as WindowEvaluationReport
+  }
 
-    const statusCounts: Record<string, number> = {}
-    for (const r of results) statusCounts[r.status] = (statusCounts[r.status] ?? 0) + 1
-    await this.audit.append({
-      actor,
-      action: 'evaluation.recorded',
-      reason: null,
-      subjectType: 'window',
-      subjectId: `${window.modelId}/${window.windowSize}/${window.windowStart.toISOString()}`,
-      policyVersion: loaded.version,
-      before: null,
-      after: {
-        statusCounts,
-        labelCoverage: window.labelCoverage,
-        breaches: results
-          .filter((r) => r.status === 'warning' || r.status === 'critical')
-          .map((r) => ({
-            ruleId: r.ruleId,
-            scopeKey: r.scopeKey,
-            status: r.status,
-            value: r.value,
-            adjustedPValue: r.adjustedPValue,
-          })),
+  /**
+   * Evaluates the windows the pipeline has just (re)computed, in order, as `evaluateWindows`
+   * does. Windows of a model that no policy governs are skipped with a debug log, so an
+   * unpoliced model never blocks the others.
+   */
+  evaluateWindowMetrics(
+    windows: readonly WindowMetrics[],
+    actor = EVALUATION_ACTOR,
+  ): Promise<WindowEvaluationReport[]> {
+    const batch = windows.map((w) => ({
+      rows: w.rows,
+      window: {
+        modelId: w.modelId,
+        windowStart: new Date(w.windowStart),
+        windowEnd: new Date(w.windowEnd),
+        windowSize: w.windowSize,
+        labelCoverage: w.labelCoverage,
       },
-    })
+    }))
+    return this.evaluateBatch(batch, actor, true)
+  }
 
+  /**
+   * Evaluates several windows with the results of calling `evaluateWindow` for each in the order
+   * given (the same stored evaluations, nonconformities, incidents, notifications and audit
+   * actions, and the same reports), at the cost of a few reads and writes for the whole call:
+   * - the evaluation history of each model and window size is read once and kept in memory,
+   *   updated with every window's results as storage would keep them; baselines and persistence
+   *   come from it, persistence after each window in order, so a breach confirmed and cleared
+   *   within the call still raises its nonconformity;
+   * - nonconformities and incidents of confirmed series are looked up once per call;
+   * - all results are stored in one insert and the windows' `evaluation.recorded` audit entries
+   *   are appended in one insert, after the records.
+   *
+   * Nothing is written before every window is evaluated, so a malformed window (InputInvalidError)
+   * or an unpoliced model (PolicyNotFoundError) fails the call with nothing stored. Then the
+   * records are written (nonconformities, incidents, their audit entries and notifications, window
+   * by window), then the results, then the `evaluation.recorded` entries. A failure or crash part
+   * way leaves records without the results and audit entries of the windows that confirmed them.
+   * Calling again with the same windows completes the work and raises, opens and notifies nothing
+   * twice: record ids derive from the breach, and until the results are stored a second call reads
+   * the history the first one read. Storing the results last is what keeps that so: stored first,
+   * a breach confirmed and cleared within the call would read as never confirmed on the second
+   * call, and its nonconformity would be lost. Records that people change during the call are
+   * seen by the next call only; saving over such a change fails with RecordConflictError.
+   * @throws PolicyNotFoundError when no policy governs a window's model; InputInvalidError for a
+   *   malformed window or row; StorageFailedError and RecordConflictError (both retriable).
+   */
+  evaluateWindows(
+    windows: readonly { rows: readonly MetricRow[]; window: WindowContext }[],
+    actor = EVALUATION_ACTOR,
+  ): Promise<WindowEvaluationReport[]> {
+    return this.evaluateBatch(windows, actor, false)
+  }
+
+  private async evaluateBatch(
+    windows: readonly { rows: readonly MetricRow[]; window: WindowContext }[],
+    actor: string,
+    skipUnpoliced: boolean,
+  ): Promise<WindowEvaluationReport[]> {
+    const policies = new Map<string, LoadedPolicy | null>()
+    for (const { window } of windows) {
+      if (policies.has(window.modelId)) continue
+      try {
+        policies.set(window.modelId, this.registry.policyFor(window.modelId))
+      } catch (err) {
+        if (!(err instanceof PolicyNotFoundError) || !skipUnpoliced) throw err
+        policies.set(window.modelId, null)
+        this.logger.debug({ model_id: window.modelId }, 'no policy governs the model')
+      }
+    }
+
+    const histories = new Map<string, EvaluationHistory>()
+    const evaluated: EvaluatedWindow[] = []
+    for (const { rows, window } of windows) {
+      const loaded = policies.get(window.modelId)
+      if (!loaded) continue
+      const history = await this.historyFor(histories, loaded, window)
+      const results = evaluateWindow({
+        window,
+        rows,
+        policy: loaded,
+        baselines: baselinesAt(loaded, history, window.windowStart),
+      })
+      const evaluatedAt = this.clock()
+      history.record(results, evaluatedAt)
+      evaluated.push(this.confirmBreaches(loaded, window, results, history))
+    }
+
+    const lookups = new BreachLookups(this.nonconformities, this.incidents)
+    for (const { loaded, report, breaches } of evaluated) {
+      for (const b of breaches) {
+        await this.onConfirmedBreach(loaded, b.rule, b.result, b.series, b.state, report, lookups)
+      }
+    }
+
+    await this.evaluations.insert([...histories.values()].flatMap((h) => h.unsaved()))
+    for (const { report } of evaluated) {
+      for (const r of report.results) this.counters?.evaluations.inc({ status: r.status })
+    }
+    await this.audit.appendMany(
+      evaluated.map(({ loaded, window, report }) =>
+        evaluationRecorded(actor, loaded, window, report),
+      ),
+    )
+    return evaluated.map((e) => e.report)
+  }
+
+  /** The history of the window's model and size, read on first use within a call. */
+  private async historyFor(
+    histories: Map<string, EvaluationHistory>,
+    loaded: LoadedPolicy,
+    window: WindowContext,
+  ): Promise<EvaluationHistory> {
+    const key = `${window.modelId}\n${window.windowSize}`
+    const held = histories.get(key)
+    if (held) return held
+    const ruleIds = loaded.policy.rules
+      .filter((r) => r.windowSize === null || r.windowSize === window.windowSize)
+      .map((r) => r.id)
+    const stored = await this.evaluations.timedSeries({
+      modelId: window.modelId,
+      windowSize: window.windowSize,
+      ruleIds,
+    })
+    const history = new EvaluationHistory(stored)
+    histories.set(key, history)
+    return history
+  }
+
+  /** The window's report and its confirmed breaches, from the history including the window. */
+  private confirmBreaches(
+    loaded: LoadedPolicy,
+    window: WindowContext,
+    results: RuleEvaluation[],
+    history: EvaluationHistory,
+  ): EvaluatedWindow {
     const report: WindowEvaluationReport = {
       modelId: window.modelId,
       windowStart: window.windowStart.toISOString(),
@@ -355,27 +513,16 @@ export class GovernanceService {
       raised: [],
       incidentsOpened: [],
     }
-    const ruleIds = [...new Set(results.map((r) => r.ruleId))]
-    const stored = await this.evaluations.series({
-      modelId: window.modelId,
-      windowSize: window.windowSize,
-      ruleIds,
-    })
-    const seriesByKey = new Map<string, StoredEvaluation[]>()
-    for (const e of stored) {
-      const key = `${e.ruleId}\n${e.scopeKey}`
-      const list = seriesByKey.get(key) ?? []
-      list.push(e)
-      seriesByKey.set(key, list)
-    }
+    const breaches: ConfirmedBreach[] = []
     const seen = new Set<string>()
     for (const result of results) {
       const key = `${result.ruleId}\n${result.scopeKey}`
       if (seen.has(key)) continue
       seen.add(key)
       const rule = loaded.policy.rules.find((r) => r.id === result.ruleId)
-      const series = seriesByKey.get(key) ?? []
       if (!rule) continue
+      // A copy as of this window: the nonconformity's evidence must not show later windows.
+      const series = history.series(rule.id, result.scopeKey)
       const state = derivePersistence(series, rule.persistence)
       if (!state.confirmed || !state.episodeStart || !state.severity) continue
       report.confirmed.push({
@@ -384,86 +531,9 @@ export class GovernanceService {
         severity: state.severity,
         episodeStart: state.episodeStart.toISOString(),
       })
-      await this.onConfirmedBreach(loaded, rule, result, series, state, report)
+      breaches.push({ rule, result, series, state })
     }
-    return report
-  }
-
-  /**
-   * Evaluates the windows the pipeline has just (re)computed, in order. Windows of a model that no
-   * policy governs are skipped with a debug log, so an unpoliced model never blocks the others.
-   */
-  async evaluateWindowMetrics(
-    windows: readonly WindowMetrics[],
-    actor?: string,
-  ): Promise<WindowEvaluationReport[]> {
-    const reports: WindowEvaluationReport[] = []
-    for (const w of windows) {
-      const context: WindowContext = {
-        modelId: w.modelId,
-        windowStart: new Date(w.windowStart),
-        windowEnd: new Date(w.windowEnd),
-        windowSize: w.windowSize,
-        labelCoverage: w.labelCoverage,
-      }
-      try {
-        reports.push(await this.evaluateWindow(w.rows, context, actor))
-      } catch (err) {
-        if (!(err instanceof PolicyNotFoundError)) throw err
-        this.logger.debug({ model_id: w.modelId }, 'no policy governs the model')
-      }
-    }
-    return reports
-  }
-
-  /** Evaluates several windows in order (see evaluateWindow). */
-  async evaluateWindows(
-    windows: readonly { rows: readonly MetricRow[]; window: WindowContext }[],
-    actor?: string,
-  ): Promise<WindowEvaluationReport[]> {
-    const reports: WindowEvaluationReport[] = []
-    for (const w of windows) reports.push(await this.evaluateWindow(w.rows, w.window, actor))
-    return reports
-  }
-
-  private async baselinesFor(
-    loaded: LoadedPolicy,
-    window: WindowContext,
-  ): Promise<Map<string, number>> {
-    const relative = loaded.policy.rules.filter((r) => r.thresholds.kind === 'relative')
-    const baselines = new Map<string, number>()
-    if (relative.length === 0) return baselines
-    const stored = await this.evaluations.series({
-      modelId: window.modelId,
-      windowSize: window.windowSize,
-      ruleIds: relative.map((r) => r.id),
-    })
-    for (const rule of relative) {
-      if (rule.thresholds.kind !== 'relative') continue
-      const spec = rule.thresholds.baseline
-      const evidence = stored.filter(
-        (e) => e.ruleId === rule.id && e.status !== 'insufficient_evidence' && e.value !== null,
-      )
-      const sums = new Map<string, { weighted: number; weight: number }>()
-      for (const e of evidence) {
-        const key = `${rule.id}\n${e.scopeKey}`
-        if (spec === 'first_window') {
-          // Series are ordered by window start: the first one with evidence is the baseline.
-          if (!baselines.has(key) && e.windowStart.getTime() < window.windowStart.getTime()) {
-            baselines.set(key, e.value as number)
-          }
-          continue
-        }
-        const t = e.windowStart.getTime()
-        if (t < Date.parse(spec.start) || t >= Date.parse(spec.end)) continue
-        const sum = sums.get(key) ?? { weighted: 0, weight: 0 }
-        sum.weighted += (e.value as number) * e.sampleSize
-        sum.weight += e.sampleSize
-        sums.set(key, sum)
-      }
-      for (const [key, s] of sums) if (s.weight > 0) baselines.set(key, s.weighted / s.weight)
-    }
-    return baselines
+    return { loaded, window, report, breaches }
   }
 
   private async onConfirmedBreach(
@@ -473,6 +543,7 @@ export class GovernanceService {
     series: readonly StoredEvaluation[],
     state: PersistenceState,
     report: WindowEvaluationReport,
+    lookups: BreachLookups,
   ): Promise<void> {
     const episodeStart = (state.episodeStart as Date).toISOString()
     const ncId = shortHash(
@@ -483,19 +554,14 @@ export class GovernanceService {
       result.scopeKey,
       episodeStart,
     )
-    let nc = await this.nonconformities.find(ncId)
+    let nc = await lookups.nonconformity(ncId)
     if (!nc) {
-      const sameSeries = await this.nonconformities.query(
-        'model_id = {modelId:String} AND window_size = {windowSize:String} ' +
-          'AND rule_id = {ruleId:String} AND scope_key = {scopeKey:String}',
-        {
-          modelId: result.modelId,
-          windowSize: result.windowSize,
-          ruleId: rule.id,
-          scopeKey: result.scopeKey,
-        },
-        'raised_at',
-      )
+      const sameSeries = await lookups.nonconformitiesOf({
+        modelId: result.modelId,
+        windowSize: result.windowSize,
+        ruleId: rule.id,
+        scopeKey: result.scopeKey,
+      })
       const open = sameSeries.find((n) => isNonconformityOpen(n.status))
       if (open) {
         nc = open
@@ -508,6 +574,7 @@ export class GovernanceService {
           series,
           state,
           sameSeries.at(-1)?.id ?? null,
+          lookups,
         )
         report.raised.push(nc)
       }
@@ -520,7 +587,7 @@ export class GovernanceService {
         updatedAt: this.clock().toISOString(),
         breach: { ...nc.breach, severity: 'critical' },
       }
-      await this.nonconformities.save(escalated)
+      await lookups.saveNonconformity(escalated)
       await this.appendRecordAudit(
         SYSTEM_ACTOR,
         'nonconformity.escalated',
@@ -534,7 +601,7 @@ export class GovernanceService {
       nc = escalated
     }
     const incidentId = shortHash('inc', nc.id)
-    if (await this.incidents.find(incidentId)) return
+    if (await lookups.incident(incidentId)) return
     const incident = createIncident({
       id: incidentId,
       title: nc.title,
@@ -546,7 +613,7 @@ export class GovernanceService {
       nonconformityIds: [nc.id],
       owner: rule.owner,
     })
-    await this.incidents.save(incident)
+    await lookups.saveIncident(incident)
     await this.appendRecordAudit(
       SYSTEM_ACTOR,
       'incident.opened',
@@ -564,7 +631,7 @@ export class GovernanceService {
       updatedAt: incident.openedAt,
       incidentIds: [...nc.incidentIds, incident.id],
     }
-    await this.nonconformities.save(linked)
+    await lookups.saveNonconformity(linked)
     await this.appendRecordAudit(
       SYSTEM_ACTOR,
       'nonconformity.linked',
@@ -586,6 +653,7 @@ export class GovernanceService {
     series: readonly StoredEvaluation[],
     state: PersistenceState,
     previousId: string | null,
+    lookups: BreachLookups,
   ): Promise<Nonconformity> {
     const now = this.clock().toISOString()
     const episodeStart = state.episodeStart as Date
@@ -635,7 +703,7 @@ export class GovernanceService {
       comments: [],
       history: [],
     }
-    await this.nonconformities.save(nc)
+    await lookups.saveNonconformity(nc)
     this.counters?.raised.inc()
     await this.appendRecordAudit(
       SYSTEM_ACTOR,
