@@ -23,9 +23,27 @@ export interface EmbeddedRuntimeOptions {
   logger: Logger
   /** Directory of policy files; default the starter policy. */
   policyDir?: string
-  /** How often marked windows are recomputed and evaluated. Default 2000 ms. */
+  /**
+   * Shortest pause between two cycles that recompute and evaluate marked windows. Default
+   * 2000 ms. Under heavy ingest a cycle takes longer, and the pause grows with it (see
+   * CYCLE_SHARE).
+   */
   recomputeIntervalMs?: number
   metrics?: Registry
+}
+
+/**
+ * The pause after a cycle is at least this many times the cycle's own duration, so that
+ * recomputing and evaluating windows takes at most a third of the store's time and ingest keeps
+ * the rest. Under heavy ingest metrics therefore trail the events by about three cycles instead
+ * of starving the writes; when ingest calms down, cycles get short and the pause returns to
+ * recomputeIntervalMs.
+ */
+const CYCLE_SHARE = 2
+
+/** The pause before the next cycle, given the shortest pause and how long the last cycle took. */
+export function nextCyclePause(intervalMs: number, lastCycleMs: number): number {
+  return Math.max(intervalMs, lastCycleMs * CYCLE_SHARE)
 }
 
 /**
@@ -144,11 +162,13 @@ export class EmbeddedRuntime {
     }
   }
 
-  #schedule(): void {
+  #schedule(delayMs = this.#intervalMs): void {
     this.#timer = setTimeout(async () => {
+      const started = performance.now()
       await this.runCycle()
-      if (this.#timer) this.#schedule()
-    }, this.#intervalMs)
+      const took = performance.now() - started
+      if (this.#timer) this.#schedule(nextCyclePause(this.#intervalMs, took))
+    }, delayMs)
   }
 
   /** Stops the loop after a last cycle, so every stored event is reflected, and closes the store. */

@@ -1,2 +1,2 @@
-export { EmbeddedRuntime, STARTER_POLICY_DIR } from './embedded-runtime.ts'
+export { EmbeddedRuntime, STARTER_POLICY_DIR, nextCyclePause } from './embedded-runtime.ts'
 export type { EmbeddedRuntimeOptions } from './embedded-runtime.ts'
