@@ -13,14 +13,16 @@ type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[
 /** Defaults of every setting this code base passes per request (see createStoreClient). */
 const EMBEDDED_SETTING_DEFAULTS = { insert_deduplication_token: '' }
 
-const stagedInserts = new WeakMap<ClickHouseClient, StagedInsert>()
-
 /**
- * The embedded engine's staged insert for a client made by createStoreClient (see
- * createStagedInsert), or undefined for a server client, which takes rows over HTTP.
+ * Key of the embedded engine's staged insert (see createStagedInsert) on a client made by
+ * createStoreClient. A property rather than a side table, so that a wrapper of the client (a
+ * Proxy that times calls, say) still reaches it, and may wrap it like any other insert.
  */
+export const STAGED_INSERT: unique symbol = Symbol('fairwatch.store.stagedInsert')
+
+/** The staged insert of an embedded client, or undefined for a server client (rows go over HTTP). */
 export function stagedInsertOf(client: ClickHouseClient): StagedInsert | undefined {
-  return stagedInserts.get(client)
+  return (client as ClickHouseClient & { [STAGED_INSERT]?: StagedInsert })[STAGED_INSERT]
 }
 
 /** Which engine a client talks to. */
@@ -57,9 +59,10 @@ export function createStoreClient(config: StoreConfig): {
   // deduplication token would make the engine drop later, unrelated inserts as duplicates. Every
   // setting passed per request therefore has a default here, which every request restores.
   const client = createClient({ connection, clickhouse_settings: EMBEDDED_SETTING_DEFAULTS })
-  stagedInserts.set(
-    client,
-    createStagedInsert((sql) => chdbConnection.chdb.queryAsync(sql)),
-  )
+  // Configurable, so that a Proxy of the client may hand out a wrapped version of it.
+  Object.defineProperty(client, STAGED_INSERT, {
+    value: createStagedInsert((sql) => chdbConnection.chdb.queryAsync(sql)),
+    configurable: true,
+  })
   return { client, mode: 'embedded' }
 }

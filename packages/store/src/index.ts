@@ -1,5 +1,6 @@
-export { createStoreClient } from './client.ts'
+export { STAGED_INSERT, createStoreClient } from './client.ts'
 export type { StoreMode } from './client.ts'
+export type { StagedInsert } from './staged-insert.ts'
 export { storeConfigFromEnv } from './config.ts'
 export type { StoreConfig } from './config.ts'
 export { StoreError, toStoreError } from './errors.ts'
@@ -22,5 +23,5 @@ export {
   storedEventIds,
   windowsOfPredictions,
 } from './event-queries.ts'
-export type { EventTotals } from './event-queries.ts'
+export type { EventTotals, StoredWindow } from './event-queries.ts'
 export { escapeTsv } from './tsv.ts'

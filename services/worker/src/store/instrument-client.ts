@@ -1,10 +1,17 @@
 import type { ClickHouseClient } from '@clickhouse/client'
-import { toStoreError } from '@fairwatch/store'
+import { STAGED_INSERT, toStoreError } from '@fairwatch/store'
 
 import type { WorkerMetrics } from '../metrics/worker-metrics.ts'
 
 type Operation = 'insert' | 'query' | 'command' | 'exec'
 const OPERATIONS = new Set<string | symbol>(['insert', 'query', 'command', 'exec'])
+
+/** The operation a client property performs, or null when it is passed through untouched. */
+function operationOf(property: string | symbol): Operation | null {
+  // The embedded engine's staged insert is an insert like any other.
+  if (property === STAGED_INSERT) return 'insert'
+  return OPERATIONS.has(property) ? (property as Operation) : null
+}
 
 /**
  * Wraps a ClickHouse client so that every insert is timed by table
@@ -19,8 +26,8 @@ export function instrumentClient(
   return new Proxy(client, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver)
-      if (typeof value !== 'function' || !OPERATIONS.has(property)) return value
-      const operation = property as Operation
+      const operation = operationOf(property)
+      if (typeof value !== 'function' || operation === null) return value
       return async (params: { table?: string }) => {
         const started = performance.now()
         try {
