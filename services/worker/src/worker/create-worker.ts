@@ -13,7 +13,7 @@ import {
 } from '@fairwatch/store'
 import type { RejectedEvent, WindowMetrics } from '@fairwatch/store'
 import kafkajs from 'kafkajs'
-import type { Batch, Consumer, EachBatchPayload, Producer } from 'kafkajs'
+import type { Batch, Consumer, EachBatchPayload, KafkaMessage, Producer } from 'kafkajs'
 import type { Registry } from 'prom-client'
 
 import { backoffDelayMs } from '../backpressure/backoff.ts'
@@ -25,6 +25,7 @@ import { startHealthServer } from '../health/health-server.ts'
 import type { HealthServer, Readiness } from '../health/health-server.ts'
 import { deadLetterMessage } from '../ingest/dead-letter.ts'
 import { decodeBatch } from '../ingest/decode-message.ts'
+import type { DecodedBatch } from '../ingest/decode-message.ts'
 import { createWorkerMetrics } from '../metrics/worker-metrics.ts'
 import { instrumentClient } from '../store/instrument-client.ts'
 import { kafkaLogCreator } from './kafka-log.ts'
@@ -72,6 +73,9 @@ export interface Worker {
 }
 
 type Operation = 'migrate' | 'store' | 'dead_letter' | 'recompute' | 'evaluate'
+
+/** Partitions whose batches are handled at once: enough to keep decoding and storing overlapped. */
+const PARTITIONS_CONSUMED_CONCURRENTLY = 2
 
 /** How often the store is pinged for /readyz while nothing else tells. */
 const STORE_PING_MS = 5_000
@@ -246,7 +250,24 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   }
 
-  async function processBatch(batch: Batch, heartbeat: () => Promise<void>): Promise<boolean> {
+  /** A fetched batch, decoded, its refused events already dead-lettered, ready to be stored. */
+  interface PreparedBatch {
+    batch: Batch
+    decoded: DecodedBatch<KafkaMessage>
+    rejected: RejectedEvent[]
+    firstOffset: string
+    lastOffset: string
+  }
+
+  /**
+   * Decodes a batch and sends its refused events to the dead-letter topic. Runs outside the
+   * store lane, so that while one batch is being stored the next one is already decoded.
+   * Returns null when dead-lettering failed for good (the worker then stops).
+   */
+  async function prepareBatch(
+    batch: Batch,
+    heartbeat: () => Promise<void>,
+  ): Promise<PreparedBatch | null> {
     const { topic, partition, messages } = batch
     const expected = topic === config.predictionsTopic ? 'prediction' : 'outcome'
     const decoded = decodeBatch(messages, expected, topic)
@@ -265,7 +286,7 @@ export function createWorker(options: WorkerOptions): Worker {
         },
         heartbeat,
       )
-      if (!sent) return false
+      if (!sent) return null
     }
 
     const rejected: RejectedEvent[] = decoded.rejected.map(({ message, rejection }) => ({
@@ -273,6 +294,15 @@ export function createWorker(options: WorkerOptions): Worker {
       sourceRef: `${topic}/${partition}/${message.offset}`,
       rejection,
     }))
+    return { batch, decoded, rejected, firstOffset, lastOffset }
+  }
+
+  async function storeBatch(
+    prepared: PreparedBatch,
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
+    const { batch, decoded, rejected, firstOffset, lastOffset } = prepared
+    const { topic, partition, messages } = batch
     const events = { predictions: decoded.predictions, outcomes: decoded.outcomes, rejected }
     const deduplicationToken = `${topic}/${partition}/${firstOffset}-${lastOffset}`
     const storedOk = await retrying(
@@ -360,7 +390,9 @@ export function createWorker(options: WorkerOptions): Worker {
     if (stopping || fatalError || !isRunning() || isStale() || batch.messages.length === 0) return
     const ticker = heartbeatTicker(heartbeat)
     try {
-      const stored = await lane.run(() => processBatch(batch, heartbeat))
+      const prepared = await prepareBatch(batch, heartbeat)
+      if (!prepared || stopping || fatalError || isStale()) return
+      const stored = await lane.run(() => storeBatch(prepared, heartbeat))
       if (!stored) return
       // Advances where the next fetch starts; the offset is committed at a checkpoint.
       resolveOffset(batch.lastOffset())
@@ -483,7 +515,9 @@ export function createWorker(options: WorkerOptions): Worker {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      // Batches of different partitions are decoded side by side; storing them stays one at a
+      // time (the store lane), so one batch is decoded while another is being written.
+      partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
       eachBatch,
     })
 
