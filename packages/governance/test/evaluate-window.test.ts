@@ -231,6 +231,37 @@ rules:
     expect(result?.reason).toBe('no_baseline')
   })
 
+  it('leaves a window inside its baseline range unjudged as a baseline window, and judges the next', () => {
+    const relative = policyFrom(`
+name: x
+rules:
+  - id: sel
+    metric: selection_rate
+    scope: { attribute: sex }
+    comparison: below
+    thresholds:
+      relativeTo: baseline
+      baseline: { start: '2025-02-01T00:00:00Z', end: '2025-03-02T00:00:00Z' }
+      warning: 0.05
+      critical: 0.1
+    owner: risk
+`)
+    const rows = [metricRow({ scope: 'group', metric: 'selection_rate', value: 0.3 })]
+    const next = { ...window, windowStart: window.windowEnd, windowEnd: new Date('2025-03-03') }
+
+    const [inside] = evaluateWindow({ window, policy: relative, rows, baselines: () => 0.5 })
+    const [after] = evaluateWindow({ window: next, policy: relative, rows, baselines: () => 0.5 })
+
+    expect(inside).toMatchObject({
+      status: 'insufficient_evidence',
+      reason: 'baseline_window',
+      value: 0.3,
+      baseline: null,
+      thresholds: null,
+    })
+    expect(after).toMatchObject({ status: 'critical', reason: null, baseline: 0.5 })
+  })
+
   it('refuses a malformed row or window, naming the field', () => {
     const badRow = () =>
       evaluateWindow({ window, policy, rows: [metricRow(), metricRow({ pValue: 1.5 })] })

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { baselinesAt } from '../src/evaluation/baselines'
 import { EvaluationHistory } from '../src/evaluation/evaluation-history'
-import type { EvaluationStatus, RuleEvaluation } from '../src/evaluation/evaluation-types'
+import type {
+  EvaluationStatus,
+  InsufficiencyReason,
+  RuleEvaluation,
+} from '../src/evaluation/evaluation-types'
 import type { StoredEvaluation } from '../src/storage/evaluation-store'
 import { policyFrom } from './metric-row-fixture'
 
@@ -19,12 +23,14 @@ function stored(
   value: number | null = 0.5,
   sampleSize = 100,
   scopeKey = 'sex:female',
+  reason: InsufficiencyReason | null = null,
 ): StoredEvaluation {
   return {
     ruleId: 'sr',
     scopeKey,
     windowStart: day(n),
     status,
+    reason,
     value,
     sampleSize,
     adjustedPValue: null,
@@ -123,7 +129,7 @@ describe('baselinesAt', () => {
   it('takes the first window with evidence that starts before the evaluated window', () => {
     const history = new EvaluationHistory(
       [
-        stored(0, 'insufficient_evidence', 0.9),
+        stored(0, 'insufficient_evidence', 0.9, 100, 'sex:female', 'sample_below_minimum'),
         stored(1, 'pass', null),
         stored(2, 'pass', 0.42),
         stored(3, 'warning', 0.3),
@@ -142,7 +148,7 @@ describe('baselinesAt', () => {
       [
         stored(0, 'pass', 0.4, 100),
         stored(1, 'warning', 0.6, 300),
-        stored(2, 'insufficient_evidence', 0.9, 1000),
+        stored(2, 'insufficient_evidence', 0.9, 1000, 'sex:female', 'sample_below_minimum'),
         stored(3, 'pass', 0.9, 1000),
         stored(1, 'pass', 0.2, 100, 'sex:male'),
       ].map((evaluation) => ({ evaluation, evaluatedAt: at(0) })),
@@ -155,5 +161,27 @@ describe('baselinesAt', () => {
     expect(lookup('sr', 'sex:female')).toBeCloseTo(0.55, 12)
     expect(lookup('sr', 'sex:male')).toBe(0.2)
     expect(lookup('sr', 'race:black')).toBeNull()
+  })
+
+  it('counts windows that measured the metric but were not judged, not those with too few predictions', () => {
+    const unjudged = (n: number, reason: InsufficiencyReason, value: number) =>
+      stored(n, 'insufficient_evidence', value, 100, 'sex:female', reason)
+    const history = new EvaluationHistory(
+      [
+        unjudged(0, 'sample_below_minimum', 0.9),
+        unjudged(1, 'baseline_window', 0.3),
+        unjudged(2, 'no_baseline', 0.4),
+        unjudged(3, 'not_significant', 0.5),
+        unjudged(4, 'no_p_value', 0.6),
+      ].map((evaluation) => ({ evaluation, evaluatedAt: at(0) })),
+    )
+    const range = `{ start: '2025-01-01T00:00:00Z', end: '2025-01-10T00:00:00Z' }`
+
+    const fromRange = baselinesAt(relative(range), history, day(10))
+    const fromFirst = baselinesAt(relative('first_window'), history, day(10))
+
+    // Equal sample sizes: the plain mean of 0.3, 0.4, 0.5 and 0.6.
+    expect(fromRange('sr', 'sex:female')).toBeCloseTo(0.45, 12)
+    expect(fromFirst('sr', 'sex:female')).toBe(0.3)
   })
 })

@@ -1,11 +1,43 @@
-import type { LoadedPolicy } from '../policy/policy-types'
+import type { BaselineSpec, LoadedPolicy } from '../policy/policy-types'
+import type { StoredEvaluation } from '../storage/evaluation-store'
 import type { EvaluationHistory } from './evaluation-history'
-import type { BaselineLookup } from './evaluation-types'
+import type { BaselineLookup, InsufficiencyReason } from './evaluation-types'
+
+/**
+ * Reasons a result can have that say nothing against its measured value: the metric was
+ * measured on enough predictions, and only judging it against thresholds was not possible.
+ */
+const UNJUDGED_REASONS: ReadonlySet<InsufficiencyReason> = new Set<InsufficiencyReason>([
+  'no_baseline',
+  'baseline_window',
+  'no_p_value',
+  'not_significant',
+])
+
+/**
+ * Whether a stored result measured its rule's metric: it has a value, and its window had enough
+ * predictions (the result was judged, or could not be judged for want of a baseline or of
+ * significance).
+ */
+function measured(e: StoredEvaluation): boolean {
+  return e.value !== null && (e.reason === null || UNJUDGED_REASONS.has(e.reason))
+}
+
+/**
+ * Whether a window starting at `windowStart` is one of a baseline range's windows, which make the
+ * baseline rather than being judged against it. Always false for `first_window`.
+ */
+export function isBaselineWindow(spec: BaselineSpec, windowStart: Date): boolean {
+  if (spec === 'first_window') return false
+  const t = windowStart.getTime()
+  return t >= Date.parse(spec.start) && t < Date.parse(spec.end)
+}
 
 /**
  * Baselines of the policy's relative rules for a window starting at `windowStart`, from the
- * evaluation history of its model and window size. Only results with evidence count (a value, and
- * a status other than insufficient_evidence):
+ * evaluation history of its model and window size. Only results that measured the metric count
+ * (a value from a window with enough predictions, whatever its status; results of baseline
+ * windows and results left unjudged for want of a baseline count too):
  * - `first_window`: the value of the earliest such window, when it starts before this window;
  * - `{start, end}`: the sample-weighted mean of such windows starting in [start, end).
  * The lookup answers null for a rule and scope without a baseline.
@@ -20,9 +52,7 @@ export function baselinesAt(
     if (rule.thresholds.kind !== 'relative') continue
     const spec = rule.thresholds.baseline
     for (const series of history.seriesOfRule(rule.id)) {
-      const evidence = series.filter(
-        (e) => e.status !== 'insufficient_evidence' && e.value !== null,
-      )
+      const evidence = series.filter(measured)
       const first = evidence[0]
       if (!first) continue
       const key = `${rule.id}\n${first.scopeKey}`
@@ -32,13 +62,10 @@ export function baselinesAt(
         }
         continue
       }
-      const from = Date.parse(spec.start)
-      const to = Date.parse(spec.end)
       let weighted = 0
       let weight = 0
       for (const e of evidence) {
-        const t = e.windowStart.getTime()
-        if (t < from || t >= to) continue
+        if (!isBaselineWindow(spec, e.windowStart)) continue
         weighted += (e.value as number) * e.sampleSize
         weight += e.sampleSize
       }

@@ -1,6 +1,7 @@
 import { adjustBenjaminiHochberg, type MetricRow } from '@fairwatch/metrics'
 import { InputInvalidError } from '../errors'
 import type { LoadedPolicy, PolicyRule } from '../policy/policy-types'
+import { isBaselineWindow } from './baselines'
 import type {
   BaselineLookup,
   InsufficiencyReason,
@@ -17,7 +18,8 @@ export interface EvaluateWindowInput {
   policy: LoadedPolicy
   /**
    * Baselines for relative thresholds. For `first_window` baselines a null answer means no
-   * earlier window has evidence, so this window becomes the baseline.
+   * earlier window has evidence, so this window becomes the baseline. Not asked for a window
+   * inside its rule's baseline range.
    */
   baselines?: BaselineLookup
 }
@@ -66,6 +68,11 @@ function rowKey(row: MetricRow): string {
  * A row is insufficient evidence when it has no value, is flagged insufficient by the metrics
  * stage, or its smallest group has fewer predictions than the rule's `minSample`.
  *
+ * Relative thresholds: a window starting inside its rule's baseline range `{start, end}` is not
+ * judged; its result is insufficient_evidence with reason `baseline_window`, and its value is
+ * what later windows are compared with. A window outside the range whose baseline is unknown gets
+ * `no_baseline`. Under `first_window`, a window with no earlier baseline is compared with itself.
+ *
  * False discovery rate: the p-values of every distinct row that some rule evaluates as evidence
  * form one family, adjusted together with Benjamini–Hochberg; each result carries its adjusted
  * p-value. For a rule requiring significance, a value beyond a threshold counts as a breach only
@@ -107,6 +114,10 @@ export function evaluateWindow(input: EvaluateWindowInput): RuleEvaluation[] {
       }
       let baseline: number | null = null
       if (rule.thresholds.kind === 'relative') {
+        if (isBaselineWindow(rule.thresholds.baseline, window.windowStart)) {
+          pending.push({ ...base, reason: 'baseline_window' })
+          continue
+        }
         baseline = input.baselines?.(rule.id, scopeKeyOf(row.attribute, row.group)) ?? null
         if (baseline === null && rule.thresholds.baseline === 'first_window') baseline = row.value
       }

@@ -36,6 +36,7 @@ export class EvaluationHistory {
         scopeKey: r.scopeKey,
         windowStart: r.windowStart,
         status: r.status,
+        reason: r.reason,
         value: r.value,
         sampleSize: r.sampleSize,
         adjustedPValue: r.adjustedPValue,

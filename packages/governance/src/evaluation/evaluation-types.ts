@@ -15,7 +15,11 @@ export interface WindowContext {
 /** Outcome of one rule on one scope of one window. A lack of data is never a pass. */
 export type EvaluationStatus = 'pass' | 'warning' | 'critical' | 'insufficient_evidence'
 
-/** Why a result is insufficient_evidence. */
+/**
+ * Why a result is insufficient_evidence. `baseline_window`: the window lies in its rule's baseline
+ * range, so its value makes the baseline instead of being judged against it. `no_baseline`: the
+ * rule's baseline has no measured window yet.
+ */
 export type InsufficiencyReason =
   | 'no_metric_rows'
   | 'no_value'
@@ -24,6 +28,7 @@ export type InsufficiencyReason =
   | 'fewer_than_two_groups'
   | 'reference_group_missing'
   | 'sample_below_minimum'
+  | 'baseline_window'
   | 'no_baseline'
   | 'no_p_value'
   | 'not_significant'

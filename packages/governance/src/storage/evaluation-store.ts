@@ -1,5 +1,9 @@
 import type { ClickHouseClient } from '@clickhouse/client'
-import type { EvaluationStatus, RuleEvaluation } from '../evaluation/evaluation-types'
+import type {
+  EvaluationStatus,
+  InsufficiencyReason,
+  RuleEvaluation,
+} from '../evaluation/evaluation-types'
 import { fromClickHouseTime, toClickHouseTime } from './clickhouse-time'
 import { storageCall } from './storage-call'
 
@@ -9,6 +13,7 @@ export interface StoredEvaluation {
   scopeKey: string
   windowStart: Date
   status: EvaluationStatus
+  reason: InsufficiencyReason | null
   value: number | null
   sampleSize: number
   adjustedPValue: number | null
@@ -31,6 +36,7 @@ interface SeriesRow {
   scope_key: string
   window_start: string
   status: EvaluationStatus
+  reason: InsufficiencyReason | null
   value: number | null
   sample_size: string | number
   adjusted_p_value: number | null
@@ -115,8 +121,8 @@ export class EvaluationStore {
     if (q.from !== undefined) filters.push(`window_start >= {from:DateTime64(3, 'UTC')}`)
     const rows = await storageCall('read evaluation series', async () => {
       const result = await this.client.query({
-        query: `SELECT rule_id, scope_key, window_start, status, value, sample_size, adjusted_p_value,
-            evaluated_at
+        query: `SELECT rule_id, scope_key, window_start, status, reason, value, sample_size,
+            adjusted_p_value, evaluated_at
           FROM ${this.database}.evaluations FINAL
           WHERE ${filters.join(' AND ')}
           ORDER BY rule_id, scope_key, window_start`,
@@ -137,6 +143,7 @@ export class EvaluationStore {
         scopeKey: r.scope_key,
         windowStart: fromClickHouseTime(r.window_start),
         status: r.status,
+        reason: r.reason,
         value: r.value,
         sampleSize: Number(r.sample_size),
         adjustedPValue: r.adjusted_p_value,
