@@ -48,11 +48,12 @@ interface CellRow {
 }
 
 /**
- * An event's place in the order (event time, event id) as one string: milliseconds since
- * 0000-01-01 as 15 digits (every time the store can hold, 1900 to 2299, is positive there and
- * fits), then the event id. Strings compare byte by byte, so this orders exactly like the pair.
+ * An event's place in the order (event time, event id) as one string: the time in milliseconds
+ * since -0001-12-31 as 15 digits, then the event id. Every time the contract accepts (years 0000
+ * to 9999, offsets under a day) is positive on that scale and fits in 15 digits, and strings
+ * compare byte by byte, so this orders exactly like the pair.
  */
-const VERSION = `concat(leftPad(toString(toUInt64(toUnixTimestamp64Milli(event_time) + 62167219200000)), 15, '0'), event_id)`
+const VERSION = `concat(leftPad(toString(toUInt64(toUnixTimestamp64Milli(event_time) + 62167305600000)), 15, '0'), event_id)`
 
 function cellsSql(database: string, query: WindowCellsQuery): string {
   const windowStart =
