@@ -19,7 +19,7 @@ describe('workerConfigFromEnv', () => {
       policyDir: '/policies',
       checkpoint: {
         intervalMs: 1_000,
-        maxEvents: 500_000,
+        maxEvents: 1_000_000,
         laggingIntervalMs: 30_000,
         lagEvents: 50_000,
       },

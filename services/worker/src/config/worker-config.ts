@@ -14,7 +14,7 @@ export interface CheckpointConfig {
   intervalMs: number
   /**
    * Stored events that trigger a checkpoint whatever the time. Bounds the events a crash replays
-   * and the outcome ids held until the checkpoint looks up their windows. Default 500,000.
+   * and the outcome ids held until the checkpoint looks up their windows. Default 1,000,000.
    */
   maxEvents: number
   /** Longest time between checkpoints while the worker is behind, in ms. Default 30,000. */
@@ -79,7 +79,7 @@ export const DEFAULT_WORKER_CONFIG: Omit<WorkerConfig, 'brokers' | 'policyDir'> 
   settingsFile: null,
   checkpoint: {
     intervalMs: 1_000,
-    maxEvents: 500_000,
+    maxEvents: 1_000_000,
     laggingIntervalMs: 30_000,
     lagEvents: 50_000,
   },
