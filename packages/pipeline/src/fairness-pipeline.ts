@@ -79,10 +79,10 @@ function sliceWindows(windows: readonly StoredWindow[]): (number[] | undefined)[
 }
 
 /**
- * Most prediction ids one outcome-window look-up names: few queries per recompute, and parameters
- * well under the 1 MiB a ClickHouse server accepts in a request's URL.
+ * Most prediction ids marked by one round of outcome-window look-ups; the ids of a round leave
+ * the pending set once their windows are marked, so a failure repeats at most one round.
  */
-const IDS_PER_LOOKUP = 20_000
+const IDS_PER_LOOKUP = 1_000_000
 
 /**
  * The one pipeline behind both the streaming worker and `fairwatch replay`: it stores events,
@@ -172,6 +172,7 @@ export class FairnessPipeline {
           ids.push(id)
           if (ids.length === IDS_PER_LOOKUP) break
         }
+        // The store splits a long list itself where it must (see windowsOfPredictions).
         for (const size of this.#settings.windows) {
           const starts = await windowsOfPredictions(
             this.#client,

@@ -5,8 +5,8 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import { createChdbConnection } from 'chdb/connection'
 
 import type { StoreConfig } from './config.ts'
-import { createStagedInsert } from './staged-insert.ts'
-import type { StagedInsert } from './staged-insert.ts'
+import { createStagedFile, createStagedInsert } from './staged-insert.ts'
+import type { StagedFile, StagedInsert } from './staged-insert.ts'
 
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>
 
@@ -20,9 +20,22 @@ const EMBEDDED_SETTING_DEFAULTS = { insert_deduplication_token: '' }
  */
 export const STAGED_INSERT: unique symbol = Symbol('fairwatch.store.stagedInsert')
 
+/** Key of the embedded engine's staging files (see createStagedFile) on an embedded client. */
+const STAGED_FILE: unique symbol = Symbol('fairwatch.store.stagedFile')
+
+type WithStaging = ClickHouseClient & { [STAGED_INSERT]?: StagedInsert; [STAGED_FILE]?: StagedFile }
+
 /** The staged insert of an embedded client, or undefined for a server client (rows go over HTTP). */
 export function stagedInsertOf(client: ClickHouseClient): StagedInsert | undefined {
-  return (client as ClickHouseClient & { [STAGED_INSERT]?: StagedInsert })[STAGED_INSERT]
+  return (client as WithStaging)[STAGED_INSERT]
+}
+
+/**
+ * The staging files of an embedded client, through which a query can read a long list (say, of
+ * ids) as a table instead of a parameter; undefined for a server client.
+ */
+export function stagedFileOf(client: ClickHouseClient): StagedFile | undefined {
+  return (client as WithStaging)[STAGED_FILE]
 }
 
 /** Which engine a client talks to. */
@@ -59,9 +72,11 @@ export function createStoreClient(config: StoreConfig): {
   // deduplication token would make the engine drop later, unrelated inserts as duplicates. Every
   // setting passed per request therefore has a default here, which every request restores.
   const client = createClient({ connection, clickhouse_settings: EMBEDDED_SETTING_DEFAULTS })
-  // Configurable, so that a Proxy of the client may hand out a wrapped version of it.
+  const staged = createStagedFile()
+  // Configurable, so that a Proxy of the client may hand out a wrapped version of them.
+  Object.defineProperty(client, STAGED_FILE, { value: staged, configurable: true })
   Object.defineProperty(client, STAGED_INSERT, {
-    value: createStagedInsert((sql) => chdbConnection.chdb.queryAsync(sql)),
+    value: createStagedInsert((sql) => chdbConnection.chdb.queryAsync(sql), staged),
     configurable: true,
   })
   return { client, mode: 'embedded' }

@@ -4,10 +4,16 @@ import path from 'node:path'
 
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { PredictionRecord } from '@fairwatch/contract'
-import { applyMigrations, createStoreClient, storeMigrations, writeEvents } from '@fairwatch/store'
+import {
+  applyMigrations,
+  createStoreClient,
+  storeMigrations,
+  windowsOfPredictions,
+  writeEvents,
+} from '@fairwatch/store'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { createStagedInsert } from '../src/staged-insert.ts'
+import { createStagedFile, createStagedInsert } from '../src/staged-insert.ts'
 
 let client: ClickHouseClient
 let database = 'staged_insert_test'
@@ -105,12 +111,38 @@ describe('inserts into the embedded engine', () => {
     expect(Number(count?.n)).toBe(3)
   })
 
+  it('finds the windows of many predictions, awkward ids included, in one staged look-up', async () => {
+    const db = await freshDatabase()
+    const awkward = "a\tb\nc'd\\e"
+    const day = 86_400_000
+    const predictions = Array.from({ length: 30_000 }, (_, i) =>
+      prediction(i, { predictionId: `p-${i}`, eventTime: Date.UTC(2026, 0, 1) + (i % 3) * day }),
+    )
+    predictions.push(prediction(99_999, { predictionId: awkward, eventTime: Date.UTC(2026, 1, 1) }))
+    await writeEvents(client, db, { predictions, outcomes: [] })
+
+    const starts = await windowsOfPredictions(
+      client,
+      db,
+      'credit',
+      [...predictions.slice(0, 25_000).map((p) => p.predictionId), awkward, 'never-stored'],
+      day,
+    )
+
+    expect(starts.sort((a, b) => a - b)).toEqual([
+      Date.UTC(2026, 0, 1),
+      Date.UTC(2026, 0, 2),
+      Date.UTC(2026, 0, 3),
+      Date.UTC(2026, 1, 1),
+    ])
+  })
+
   it('leaves no staged file behind, also when the engine refuses the rows', async () => {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'fw-staging-'))
     const insert = createStagedInsert(async (sql) => {
       const result = await client.command({ query: sql })
       return result
-    }, tmp)
+    }, createStagedFile(tmp))
     const db = await freshDatabase()
 
     await insert({ table: `${db}.outcomes`, columns: ['model_id'], body: 'credit\n', token: '' })
@@ -128,7 +160,7 @@ describe('inserts into the embedded engine', () => {
   })
 
   it('refuses a temporary directory whose path the engine would read as a pattern', async () => {
-    const insert = createStagedInsert(async () => undefined, '/tmp/odd{dir}')
+    const insert = createStagedInsert(async () => undefined, createStagedFile('/tmp/odd{dir}'))
 
     const attempt = insert({ table: 't', columns: ['a'], body: 'x\n', token: '' })
 
