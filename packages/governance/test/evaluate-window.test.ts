@@ -185,7 +185,7 @@ rules:
     expect(result?.scopeKey).toBe('race&sex:b&f')
   })
 
-  it('applies relative thresholds from the supplied baseline, and from the first window itself', () => {
+  it('applies relative thresholds from the supplied baseline; the first window is the baseline', () => {
     const relative = policyFrom(`
 name: x
 rules:
@@ -204,8 +204,9 @@ rules:
     expect(withBaseline?.status).toBe('warning')
     expect(withBaseline?.baseline).toBe(0.5)
     expect(withBaseline?.thresholds?.warning).toBeCloseTo(0.45, 12)
-    expect(firstWindow?.status).toBe('pass')
-    expect(firstWindow?.baseline).toBe(0.42)
+    expect(firstWindow?.status).toBe('insufficient_evidence')
+    expect(firstWindow?.reason).toBe('baseline_window')
+    expect(firstWindow?.value).toBe(0.42)
   })
 
   it('refuses to judge a relative rule whose baseline window is unknown', () => {

@@ -157,11 +157,11 @@ describe.each(callStyles)('relative thresholds, %s', (style) => {
 
     expect(results.map((r) => [r.status, r.reason])).toEqual([
       ['insufficient_evidence', 'sample_below_minimum'],
-      ['pass', null],
+      ['insufficient_evidence', 'baseline_window'],
       ['pass', null],
       ['warning', null],
       ['critical', null],
     ])
-    expect(results.slice(1).map((r) => r.baseline)).toEqual([0.5, 0.5, 0.5, 0.5])
+    expect(results.slice(2).map((r) => r.baseline)).toEqual([0.5, 0.5, 0.5])
   })
 })

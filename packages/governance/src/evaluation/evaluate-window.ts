@@ -71,7 +71,8 @@ function rowKey(row: MetricRow): string {
  * Relative thresholds: a window starting inside its rule's baseline range `{start, end}` is not
  * judged; its result is insufficient_evidence with reason `baseline_window`, and its value is
  * what later windows are compared with. A window outside the range whose baseline is unknown gets
- * `no_baseline`. Under `first_window`, a window with no earlier baseline is compared with itself.
+ * `no_baseline`. Under `first_window`, a window with no earlier baseline becomes the baseline and is
+ * reported like a baseline-range window.
  *
  * False discovery rate: the p-values of every distinct row that some rule evaluates as evidence
  * form one family, adjusted together with Benjamini–Hochberg; each result carries its adjusted
@@ -119,7 +120,11 @@ export function evaluateWindow(input: EvaluateWindowInput): RuleEvaluation[] {
           continue
         }
         baseline = input.baselines?.(rule.id, scopeKeyOf(row.attribute, row.group)) ?? null
-        if (baseline === null && rule.thresholds.baseline === 'first_window') baseline = row.value
+        if (baseline === null && rule.thresholds.baseline === 'first_window') {
+          // The first window with enough evidence is the baseline itself: nothing to judge yet.
+          pending.push({ ...base, reason: 'baseline_window' })
+          continue
+        }
       }
       const thresholds = applyThresholds(rule, baseline)
       if (thresholds === null) {
