@@ -3,7 +3,11 @@
 # machine's is older), pnpm, and the workspace's dependencies. Safe to run again; quick when
 # nothing changed. Source it (". scripts/bootstrap.sh") so PATH reaches the caller; it returns
 # non-zero when a step fails and leaves the caller's shell options as they were.
-fw_saved_options=$(set +o)
+# Saved from $- and `shopt -o`, not from `$(set +o)`: a command substitution runs in a subshell
+# that does not inherit errexit, so its listing would switch errexit off in the caller.
+fw_saved_flags=$-
+fw_saved_pipefail=off
+if shopt -qo pipefail; then fw_saved_pipefail=on; fi
 set -euo pipefail
 
 FW_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -71,8 +75,10 @@ fw_bootstrap() {
 
 fw_status=0
 fw_bootstrap || fw_status=$?
-eval "$fw_saved_options"
-unset fw_saved_options
+case "$fw_saved_flags" in *e*) set -e ;; *) set +e ;; esac
+case "$fw_saved_flags" in *u*) set -u ;; *) set +u ;; esac
+if [ "$fw_saved_pipefail" = on ]; then set -o pipefail; else set +o pipefail; fi
+unset fw_saved_flags fw_saved_pipefail
 export FW_ROOT
 if [ "$fw_status" -ne 0 ]; then
   echo "bootstrap: failed (exit $fw_status); see the messages above" >&2

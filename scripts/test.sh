@@ -19,9 +19,11 @@ node_modules/.bin/tsc -p tsconfig.json --noEmit
 
 report_dir=test/.artifacts
 mkdir -p "$report_dir"
+# Both projects run whatever the other's outcome; the script fails at the end if either did.
+tests_failed=0
 run_tests() {
   node_modules/.bin/vitest run --project "$1" --reporter=default --reporter=json \
-    --outputFile.json="$report_dir/vitest-$1.json"
+    --outputFile.json="$report_dir/vitest-$1.json" || tests_failed=1
 }
 
 echo "== unit tests"
@@ -46,3 +48,4 @@ node -e '
   }
   console.log(`${passed} passed, ${failed} failed`)
 '
+exit "$tests_failed"
