@@ -141,6 +141,11 @@ function safeStringify(value: unknown): string {
   try {
     return JSON.stringify(value) ?? String(value)
   } catch {
-    return String(value)
+    // Too deeply nested to write out (both throw RangeError), or not convertible at all.
+    try {
+      return String(value)
+    } catch {
+      return '(the value is nested too deeply to be written out)'
+    }
   }
 }

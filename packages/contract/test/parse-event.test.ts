@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 
 import {
   MAX_EVENT_BYTES,
+  checkEvent,
   eventJsonSchemas,
   fairnessEventSchema,
   parseEvent,
@@ -108,6 +109,18 @@ describe('parseEvent', () => {
     expect(rejectionOf({ ...prediction, kind: 'click' }).reason).toBe('unknown_kind')
     expect(rejectionOf([prediction]).reason).toBe('not_an_object')
     expect(rejectionOf('null').reason).toBe('not_an_object')
+  })
+
+  it('refuses a decoded value nested too deeply to write out, without throwing', () => {
+    let nested: unknown = []
+    for (let depth = 0; depth < 200_000; depth += 1) nested = [nested]
+
+    const result = checkEvent(nested)
+
+    expect(result.ok).toBe(false)
+    if (result.ok) return
+    expect(result.rejection.reason).toBe('not_an_object')
+    expect(result.rejection.raw).toMatch(/nested too deeply/)
   })
 
   it('refuses an event larger than the size limit without parsing it', () => {
