@@ -19,28 +19,35 @@ export interface WindowMetrics {
   rows: readonly MetricRow[]
 }
 
-function rowLine(window: WindowMetrics, row: MetricRow): string {
-  return [
-    window.modelId,
-    escapeTsv(window.windowSize),
-    tsvTime(window.windowStart),
-    tsvTime(window.windowEnd),
-    escapeTsv(row.attribute),
-    escapeTsv(row.group ?? ''),
-    row.scope,
-    row.metric,
-    tsvNullable(row.value),
-    tsvNullable(row.numerator),
-    tsvNullable(row.denominator),
-    tsvNullable(row.ciLow),
-    tsvNullable(row.ciHigh),
-    tsvNullable(row.pValue),
-    escapeTsv(row.referenceGroup ?? ''),
-    String(row.sampleSize),
-    row.insufficientEvidence ? '1' : '0',
-    row.reason ?? '',
-    window.revision,
-  ].join('\t')
+/** The columns every row of a window shares, encoded once per window. */
+function windowPrefix(window: WindowMetrics): string {
+  return (
+    `${window.modelId}\t${escapeTsv(window.windowSize)}\t` +
+    `${tsvTime(window.windowStart)}\t${tsvTime(window.windowEnd)}\t`
+  )
+}
+
+function rowLine(prefix: string, revision: string, row: MetricRow): string {
+  return (
+    prefix +
+    [
+      escapeTsv(row.attribute),
+      escapeTsv(row.group ?? ''),
+      row.scope,
+      row.metric,
+      tsvNullable(row.value),
+      tsvNullable(row.numerator),
+      tsvNullable(row.denominator),
+      tsvNullable(row.ciLow),
+      tsvNullable(row.ciHigh),
+      tsvNullable(row.pValue),
+      escapeTsv(row.referenceGroup ?? ''),
+      String(row.sampleSize),
+      row.insufficientEvidence ? '1' : '0',
+      row.reason ?? '',
+      revision,
+    ].join('\t')
+  )
 }
 
 const COLUMNS = [
@@ -76,7 +83,8 @@ export async function writeMetricRevisions(
 ): Promise<void> {
   let body = ''
   for (const window of windows) {
-    for (const row of window.rows) body += rowLine(window, row) + '\n'
+    const prefix = windowPrefix(window)
+    for (const row of window.rows) body += rowLine(prefix, window.revision, row) + '\n'
   }
   if (body.length === 0) return
 
