@@ -7,10 +7,12 @@ import type { PredictionRecord } from '@fairwatch/contract'
 import {
   applyMigrations,
   createStoreClient,
+  queryWindowCells,
   storeMigrations,
   windowsOfPredictions,
   writeEvents,
 } from '@fairwatch/store'
+import type { WindowCell } from '@fairwatch/store'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { createStagedFile, createStagedInsert } from '../src/staged-insert.ts'
@@ -166,5 +168,41 @@ describe('inserts into the embedded engine', () => {
 
     await expect(attempt).rejects.toMatchObject({ code: 'FW_STORE_CONFIG_INVALID' })
     await expect(attempt).rejects.toThrow(/TMPDIR/)
+  })
+
+  it('counts a few windows of a long history exactly as counting everything does', async () => {
+    const db = await freshDatabase()
+    const day = 86_400_000
+    const at = (d: number, i: number) => Date.UTC(2026, 0, 1) + d * day + i * 1000
+    const predictions = []
+    for (let d = 0; d <= 10; d += 1) {
+      for (let i = 0; i < 50; i += 1) {
+        predictions.push(
+          prediction(d * 100 + i, {
+            predictionId: `p-${d}-${i}`,
+            eventTime: at(d, i),
+            decision: (i % 2) as 0 | 1,
+          }),
+        )
+      }
+    }
+    // Sent again later: into the counted window from an earlier one, and out of it into a later one.
+    predictions.push(prediction(5001, { predictionId: 'p-2-0', eventTime: at(9, 70), decision: 0 }))
+    predictions.push(
+      prediction(5002, { predictionId: 'p-9-1', eventTime: at(10, 70), decision: 0 }),
+    )
+    await writeEvents(client, db, { predictions, outcomes: [] })
+    const byCell = (cells: WindowCell[]) =>
+      cells.map((c) => `${c.windowStart} ${c.decision} ${c.outcome} ${c.predictions}`).sort()
+
+    const few = await queryWindowCells(client, db, {
+      modelId: 'credit',
+      windowSizeMs: day,
+      windowStarts: [at(9, 0)],
+    })
+    const all = await queryWindowCells(client, db, { modelId: 'credit', windowSizeMs: day })
+
+    expect(byCell(few.cells)).toEqual(byCell(all.cells.filter((c) => c.windowStart === at(9, 0))))
+    expect(few.cells.reduce((n, c) => n + c.predictions, 0)).toBe(50)
   })
 })
