@@ -247,7 +247,7 @@ export class FairnessPipeline {
         let counting = this.#countWindows(modelId, size, slices[0])
         for (let i = 0; i < slices.length; i += 1) {
           const counted = await counting
-          if (i + 1 < slices.length) counting = this.#countWindows(modelId, size, slices[i + 1])
+          if (i + 1 < slices.length) counting = this.#countAhead(modelId, size, slices[i + 1])
           const windows = this.#windowMetrics(modelId, size, counted)
           await this.#publish(windows)
           computed.push(...windows)
@@ -265,6 +265,20 @@ export class FairnessPipeline {
     windowStarts: number[] | undefined,
   ): Promise<WindowMetrics[]> {
     return this.#windowMetrics(modelId, size, await this.#countWindows(modelId, size, windowStarts))
+  }
+
+  /**
+   * Starts counting windows that are awaited only after other work: if that work fails first,
+   * the count's own failure must not surface as an unhandled rejection.
+   */
+  #countAhead(
+    modelId: string,
+    size: WindowSize,
+    windowStarts: number[] | undefined,
+  ): Promise<WindowCellsResult> {
+    const counting = this.#countWindows(modelId, size, windowStarts)
+    counting.catch(() => undefined)
+    return counting
   }
 
   #countWindows(
