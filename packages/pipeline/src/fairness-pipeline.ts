@@ -3,7 +3,7 @@ import type { Logger } from '@fairwatch/observability'
 import { silentLogger } from '@fairwatch/observability'
 import {
   listModels,
-  listWindowStarts,
+  listWindows,
   queryWindowCells,
   windowsOfPredictions,
   writeEvents,
@@ -243,7 +243,7 @@ export class FairnessPipeline {
         const slices =
           size.ms === null
             ? [undefined]
-            : sliceWindows(await listWindowStarts(this.#client, this.#database, modelId, size.ms))
+            : sliceWindows(await listWindows(this.#client, this.#database, modelId, size.ms))
         let counting = this.#countWindows(modelId, size, slices[0])
         for (let i = 0; i < slices.length; i += 1) {
           const counted = await counting

@@ -91,7 +91,7 @@ export interface StoredWindow {
  * Every window of `sizeMs` that holds a prediction of the model, ascending by start, with the
  * number of prediction events stored in it.
  */
-export async function listWindowStarts(
+export async function listWindows(
   client: ClickHouseClient,
   database: string,
   modelId: string,

@@ -19,7 +19,7 @@ export {
   countPredictionsAwaitingOutcome,
   eventTotals,
   listModels,
-  listWindowStarts,
+  listWindows,
   storedEventIds,
   windowsOfPredictions,
 } from './event-queries.ts'

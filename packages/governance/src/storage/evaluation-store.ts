@@ -102,15 +102,11 @@ export class EvaluationStore {
    * rule, scope and window start; optionally one scope only and windows from a time on.
    */
   async series(q: SeriesQuery): Promise<StoredEvaluation[]> {
-    return (await this.read(q)).map((t) => t.evaluation)
+    return (await this.timedSeries(q)).map((t) => t.evaluation)
   }
 
   /** As `series`, with the time each kept result was made. */
-  timedSeries(q: SeriesQuery): Promise<TimedEvaluation[]> {
-    return this.read(q)
-  }
-
-  private async read(q: SeriesQuery): Promise<TimedEvaluation[]> {
+  async timedSeries(q: SeriesQuery): Promise<TimedEvaluation[]> {
     if (q.ruleIds.length === 0) return []
     const filters = [
       'model_id = {modelId:String}',

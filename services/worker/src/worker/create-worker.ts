@@ -74,7 +74,10 @@ export interface Worker {
 
 type Operation = 'migrate' | 'store' | 'dead_letter' | 'recompute' | 'evaluate'
 
-/** Partitions whose batches are handled at once: enough to keep decoding and storing overlapped. */
+/**
+ * Partitions whose batches are handled at once. Decoding runs side by side; storing stays one
+ * batch at a time (the store lane), so one batch is decoded while another is written.
+ */
 const PARTITIONS_CONSUMED_CONCURRENTLY = 2
 
 /** How often the store is pinged for /readyz while nothing else tells. */
@@ -515,8 +518,6 @@ export function createWorker(options: WorkerOptions): Worker {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      // Batches of different partitions are decoded side by side; storing them stays one at a
-      // time (the store lane), so one batch is decoded while another is being written.
       partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
       eachBatch,
     })
