@@ -73,7 +73,7 @@ describe('evaluateWindow', () => {
       expect(result?.reason).toBe('zero_denominator')
     })
 
-    it('marks a row below the minimum sample as insufficient even when its value looks fine', () => {
+    it('marks a row below the minimum sample insufficient even when its value looks fine', () => {
       const result = evaluateOne({ value: 1, sampleSize: 29 })
 
       expect(result?.status).toBe('insufficient_evidence')
@@ -153,7 +153,7 @@ describe('evaluateWindow', () => {
     ])
   })
 
-  it('ignores rows about predictions lacking the attribute unless the rule names that group', () => {
+  it('ignores rows of predictions lacking the attribute unless the rule names that group', () => {
     const rows = [
       metricRow({ group: '(missing)', value: 0.1, pValue: 0.0001 }),
       metricRow({ value: 1 }),
@@ -185,7 +185,7 @@ rules:
     expect(result?.scopeKey).toBe('race&sex:b&f')
   })
 
-  it('applies relative thresholds from the supplied baseline; the first window is the baseline', () => {
+  it('applies relative thresholds from the baseline; the first window is the baseline', () => {
     const relative = policyFrom(`
 name: x
 rules:
@@ -232,7 +232,7 @@ rules:
     expect(result?.reason).toBe('no_baseline')
   })
 
-  it('leaves a window inside its baseline range unjudged as a baseline window, and judges the next', () => {
+  it('leaves a window inside its baseline range unjudged, and judges the next one', () => {
     const relative = policyFrom(`
 name: x
 rules:

@@ -78,7 +78,7 @@ afterAll(async () => {
 })
 
 describe('GovernanceService on the embedded ClickHouse engine', () => {
-  it('raises exactly one nonconformity for a breach, however often its windows are evaluated', async () => {
+  it('raises one nonconformity for a breach, however often its windows are evaluated', async () => {
     const svc = service()
     await loadPolicyFor(svc, ...allModels)
 
@@ -116,7 +116,7 @@ describe('GovernanceService on the embedded ClickHouse engine', () => {
     expect(await svc.listNonconformities({ modelId: 'oscillate' })).toEqual([])
   })
 
-  it('stores insufficient evidence, never a pass, for windows with too few predictions', async () => {
+  it('stores insufficient evidence, never a pass, for windows with few predictions', async () => {
     const svc = service()
 
     const reports = [
@@ -136,7 +136,7 @@ describe('GovernanceService on the embedded ClickHouse engine', () => {
     expect(await stored.json()).toEqual([{ status: 'insufficient_evidence', n: 2 }])
   })
 
-  it('closes a nonconformity only after enough clean windows follow the corrective action', async () => {
+  it('closes a nonconformity only after enough clean windows follow the correction', async () => {
     const svc = service()
     await evaluate(svc, 'close', 0, warning())
     const { raised } = await evaluate(svc, 'close', 1, warning())
@@ -198,7 +198,7 @@ describe('GovernanceService on the embedded ClickHouse engine', () => {
     expect(raised[0]?.id).not.toBe(closed?.id)
   })
 
-  it('opens one incident for a critical confirmed breach and shows its Article 73 due date', async () => {
+  it('opens one incident for a critical breach and shows its Article 73 due date', async () => {
     const svc = service()
 
     await evaluate(svc, 'critical', 0, critical())
@@ -224,7 +224,7 @@ describe('GovernanceService on the embedded ClickHouse engine', () => {
     expect(acknowledged.nonconformityIds).toEqual([nc?.id])
   })
 
-  it('escalates a warning nonconformity to critical and opens an incident when the breach worsens', async () => {
+  it('escalates a warning nonconformity and opens an incident as the breach worsens', async () => {
     const svc = service()
     await evaluate(svc, 'escalate', 0, warning())
     const { raised } = await evaluate(svc, 'escalate', 1, warning())
@@ -238,7 +238,7 @@ describe('GovernanceService on the embedded ClickHouse engine', () => {
     expect(nc.incidentIds).toEqual([worse.incidentsOpened[0]?.id])
   })
 
-  it('keeps persistence across a restart: the state is derived from stored evaluations', async () => {
+  it('keeps persistence across a restart: state derives from stored evaluations', async () => {
     const before = service()
     await evaluate(before, 'restart', 0, warning())
 
@@ -249,7 +249,7 @@ describe('GovernanceService on the embedded ClickHouse engine', () => {
     expect(report.raised).toHaveLength(1)
   })
 
-  it('audits policy changes with who and why, and keeps the last good version of a broken one', async () => {
+  it('audits policy changes with who and why; a broken one keeps the last good one', async () => {
     const policies = new PolicyRegistry()
     const svc = service(policies)
     await loadPolicyFor(svc, 'audited')
@@ -275,7 +275,7 @@ describe('GovernanceService on the embedded ClickHouse engine', () => {
     ])
   })
 
-  it('keeps an audit trail of all of it that verifies, across the chains of every instance', async () => {
+  it('keeps an audit trail of it all that verifies across every instance’s chain', async () => {
     const svc = service()
 
     const verification = await svc.verifyAudit()

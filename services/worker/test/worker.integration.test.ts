@@ -110,7 +110,7 @@ async function producer() {
 }
 
 describe('the worker against a real broker and the embedded store', () => {
-  test('stores a simulated stream and its current metrics equal a replay of the same events', async () => {
+  test('stores a simulated stream whose current metrics equal a replay of it', async () => {
     const topics = await createTopics(admin, 3)
     const lines = simulatedLines(3_000)
     const predictionLines = lines.filter((line) => line.includes('"kind":"prediction"')).length
@@ -146,7 +146,7 @@ describe('the worker against a real broker and the embedded store', () => {
     expect(evaluations?.values.reduce((sum, v) => sum + v.value, 0)).toBeGreaterThan(0)
   })
 
-  test('dead-letters poison messages with their reason and counts every valid message around them', async () => {
+  test('dead-letters poison messages with their reason, counts the valid ones around', async () => {
     const topics = await createTopics(admin, 2)
     const lines = simulatedLines(1_500, { seed: 11 })
     const outcomeLine = lines.find((line) => line.includes('"kind":"outcome"')) ?? ''
@@ -197,7 +197,8 @@ describe('the worker against a real broker and the embedded store', () => {
       expect(message?.headers?.origin?.toString()).toBe('test')
     })
     const rejected = await client.query({
-      query: `SELECT reason, toUInt32(count()) AS n FROM ${database}.rejected_events GROUP BY reason ORDER BY reason`,
+      query: `SELECT reason, toUInt32(count()) AS n FROM ${database}.rejected_events
+        GROUP BY reason ORDER BY reason`,
       format: 'JSONEachRow',
     })
     expect(await rejected.json()).toEqual(
@@ -223,7 +224,7 @@ describe('the worker against a real broker and the embedded store', () => {
     }
   })
 
-  test('pauses while the store refuses connections, resumes by itself and loses nothing', async () => {
+  test('pauses while the store refuses connections, resumes by itself, loses nothing', async () => {
     const topics = await createTopics(admin, 2)
     const lines = simulatedLines(3_000, { seed: 21 })
     const database = nextDatabase('outage')
@@ -283,7 +284,7 @@ describe('the worker against a real broker and the embedded store', () => {
     )
   })
 
-  test('carries on after the broker restarts and finishes with the same metrics as a replay', async () => {
+  test('carries on after a broker restart and ends with the same metrics as a replay', async () => {
     const broker = await startKafka()
     const topics = await createTopics(admin, 2)
     const lines = simulatedLines(3_000, { seed: 31 })
