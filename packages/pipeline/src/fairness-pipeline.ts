@@ -18,6 +18,7 @@ import type {
 } from '@fairwatch/store'
 import { INTERSECTION_SEPARATOR } from '@fairwatch/metrics'
 
+import { PipelineStateError } from './errors.ts'
 import type { PipelineSettings } from './settings.ts'
 import { aggregateCells } from './window-counts.ts'
 import { computeWindowMetricRows } from './window-metrics.ts'
@@ -43,6 +44,70 @@ export interface StoreOptions extends WriteOptions {
    * every window anyway, such as a replay, skips the look-ups this takes.
    */
   trackWindows?: boolean
+}
+
+/**
+ * What awaits recomputation: the windows to recount, and the prediction ids of stored outcomes
+ * whose windows are still to be looked up.
+ */
+interface Marks {
+  /** model id → window size label → window starts awaiting recomputation. */
+  dirty: Map<string, Map<string, Set<number>>>
+  /** model id → prediction ids of stored outcomes whose windows are not yet marked. */
+  pendingOutcomes: Map<string, Set<string>>
+}
+
+function emptyMarks(): Marks {
+  return { dirty: new Map(), pendingOutcomes: new Map() }
+}
+
+function countWindows(marks: Marks | null): number {
+  let count = 0
+  for (const sizes of marks?.dirty.values() ?? []) {
+    for (const starts of sizes.values()) count += starts.size
+  }
+  return count
+}
+
+function countOutcomes(marks: Marks | null): number {
+  let count = 0
+  for (const ids of marks?.pendingOutcomes.values() ?? []) count += ids.size
+  return count
+}
+
+function markWindow(marks: Marks, modelId: string, sizeLabel: string, windowStart: number): void {
+  let sizes = marks.dirty.get(modelId)
+  if (!sizes) {
+    sizes = new Map()
+    marks.dirty.set(modelId, sizes)
+  }
+  let starts = sizes.get(sizeLabel)
+  if (!starts) {
+    starts = new Set()
+    sizes.set(sizeLabel, starts)
+  }
+  starts.add(windowStart)
+}
+
+function markOutcome(marks: Marks, modelId: string, predictionId: string): void {
+  let ids = marks.pendingOutcomes.get(modelId)
+  if (!ids) {
+    ids = new Set()
+    marks.pendingOutcomes.set(modelId, ids)
+  }
+  ids.add(predictionId)
+}
+
+/** Adds every mark of `from` to `into`. */
+function mergeMarks(into: Marks, from: Marks): void {
+  for (const [modelId, sizes] of from.dirty) {
+    for (const [label, starts] of sizes) {
+      for (const start of starts) markWindow(into, modelId, label, start)
+    }
+  }
+  for (const [modelId, ids] of from.pendingOutcomes) {
+    for (const id of ids) markOutcome(into, modelId, id)
+  }
 }
 
 /** Most windows counted by one query; a long backlog of dirty windows is counted in slices. */
@@ -93,6 +158,10 @@ const IDS_PER_LOOKUP = 1_000_000
  * before their prediction; it lets predictions and outcomes consumed by different workers meet in
  * the store; it keeps no join state in memory however many predictions await outcomes; and a
  * restart loses nothing, because the events are the state.
+ *
+ * store() may run while recompute() does: a recomputation works through the marks made before it
+ * began and leaves those made meanwhile to the next one, so storing and recounting share the
+ * engine instead of taking turns. recompute() itself runs one call at a time.
  */
 export class FairnessPipeline {
   readonly #client: ClickHouseClient
@@ -100,10 +169,10 @@ export class FairnessPipeline {
   readonly #settings: PipelineSettings
   readonly #logger: Logger
   readonly #onWindowMetrics: WindowMetricsListener | undefined
-  /** model id → window size label → window starts awaiting recomputation. */
-  readonly #dirty = new Map<string, Map<string, Set<number>>>()
-  /** model id → prediction ids of stored outcomes whose windows are not yet marked. */
-  readonly #pendingOutcomes = new Map<string, Set<string>>()
+  /** Marks the next recompute() takes over; store() adds to them at any time. */
+  #marks: Marks = emptyMarks()
+  /** The marks a running recompute() works through, or null while none runs. */
+  #inFlight: Marks | null = null
 
   constructor(options: FairnessPipelineOptions) {
     this.#client = options.client
@@ -113,13 +182,9 @@ export class FairnessPipeline {
     this.#onWindowMetrics = options.onWindowMetrics
   }
 
-  /** Number of windows waiting to be recomputed. */
+  /** Number of windows waiting to be recomputed, including those a running recompute() holds. */
   get pendingWindows(): number {
-    let count = 0
-    for (const sizes of this.#dirty.values()) {
-      for (const starts of sizes.values()) count += starts.size
-    }
-    return count
+    return countWindows(this.#marks) + countWindows(this.#inFlight)
   }
 
   /**
@@ -128,9 +193,7 @@ export class FairnessPipeline {
    * recomputations.
    */
   get pendingOutcomes(): number {
-    let count = 0
-    for (const ids of this.#pendingOutcomes.values()) count += ids.size
-    return count
+    return countOutcomes(this.#marks) + countOutcomes(this.#inFlight)
   }
 
   /**
@@ -144,28 +207,25 @@ export class FairnessPipeline {
     await writeEvents(this.#client, this.#database, batch, options)
     if (options.trackWindows === false) return
 
+    // Marked once written, so that whichever recompute() takes these marks finds the events.
+    const marks = this.#marks
     for (const prediction of batch.predictions) {
       for (const size of this.#settings.windows) {
-        this.#markDirty(prediction.modelId, size, windowStartOf(prediction.eventTime, size))
+        const start = windowStartOf(prediction.eventTime, size)
+        markWindow(marks, prediction.modelId, size.label, start)
       }
     }
-    for (const outcome of batch.outcomes) {
-      let ids = this.#pendingOutcomes.get(outcome.modelId)
-      if (!ids) {
-        ids = new Set()
-        this.#pendingOutcomes.set(outcome.modelId, ids)
-      }
-      ids.add(outcome.predictionId)
-    }
+    for (const outcome of batch.outcomes) markOutcome(marks, outcome.modelId, outcome.predictionId)
   }
 
   /**
-   * Marks the windows of the stored predictions that pending outcomes label. An outcome whose
-   * prediction is not stored yet marks nothing: its prediction marks its own window when stored.
-   * Ids leave the pending set only once their windows are marked, so a failure loses none.
+   * Marks in `marks` the windows of the stored predictions that its pending outcomes label. An
+   * outcome whose prediction is not stored yet marks nothing: its prediction marks its own window
+   * when stored. Ids leave the pending set only once their windows are marked, so a failure loses
+   * none.
    */
-  async #markOutcomeWindows(): Promise<void> {
-    for (const [modelId, pending] of this.#pendingOutcomes) {
+  async #markOutcomeWindows(marks: Marks): Promise<void> {
+    for (const [modelId, pending] of marks.pendingOutcomes) {
       while (pending.size > 0) {
         const ids: string[] = []
         for (const id of pending) {
@@ -181,37 +241,40 @@ export class FairnessPipeline {
             ids,
             size.ms,
           )
-          for (const start of starts) this.#markDirty(modelId, size, start)
+          for (const start of starts) markWindow(marks, modelId, size.label, start)
         }
         for (const id of ids) pending.delete(id)
       }
-      this.#pendingOutcomes.delete(modelId)
+      marks.pendingOutcomes.delete(modelId)
     }
-  }
-
-  #markDirty(modelId: string, size: WindowSize, windowStart: number): void {
-    let sizes = this.#dirty.get(modelId)
-    if (!sizes) {
-      sizes = new Map()
-      this.#dirty.set(modelId, sizes)
-    }
-    let starts = sizes.get(size.label)
-    if (!starts) {
-      starts = new Set()
-      sizes.set(size.label, starts)
-    }
-    starts.add(windowStart)
   }
 
   /**
-   * Recomputes every marked window, stores the new revisions and hands them to the listener.
-   * First looks up the windows of the outcomes stored since the last call. A window stays marked
-   * until its revision is stored, so a failure is retried by the next call.
+   * Recomputes every window marked before the call, stores the new revisions and hands them to
+   * the listener. First looks up the windows of the outcomes stored before the call. Marks made
+   * while it runs wait for the next call. A window stays marked until its revision is stored: on
+   * a failure, whatever was not done is marked again for the next call.
+   * Throws PipelineStateError when called while another call runs, and StoreError.
    */
   async recompute(): Promise<WindowMetrics[]> {
-    await this.#markOutcomeWindows()
+    if (this.#inFlight) {
+      throw new PipelineStateError('recompute() was called while another recompute() runs')
+    }
+    const marks = this.#marks
+    this.#marks = emptyMarks()
+    this.#inFlight = marks
+    try {
+      return await this.#recomputeMarked(marks)
+    } finally {
+      this.#inFlight = null
+      mergeMarks(this.#marks, marks)
+    }
+  }
+
+  async #recomputeMarked(marks: Marks): Promise<WindowMetrics[]> {
+    await this.#markOutcomeWindows(marks)
     const computed: WindowMetrics[] = []
-    for (const [modelId, sizes] of this.#dirty) {
+    for (const [modelId, sizes] of marks.dirty) {
       for (const size of this.#settings.windows) {
         const starts = sizes.get(size.label)
         if (!starts || starts.size === 0) continue
@@ -223,7 +286,9 @@ export class FairnessPipeline {
           for (const start of slice) starts.delete(start)
           computed.push(...windows)
         }
+        sizes.delete(size.label)
       }
+      marks.dirty.delete(modelId)
     }
     return computed
   }
@@ -254,8 +319,7 @@ export class FairnessPipeline {
         }
       }
     }
-    this.#dirty.clear()
-    this.#pendingOutcomes.clear()
+    this.#marks = emptyMarks()
     return computed
   }
 

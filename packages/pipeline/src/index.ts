@@ -1,4 +1,4 @@
-export { PipelineConfigError } from './errors.ts'
+export { PipelineConfigError, PipelineStateError } from './errors.ts'
 export type { PipelineErrorCode } from './errors.ts'
 export {
   ALL_WINDOW_END,

@@ -287,6 +287,45 @@ describe('FairnessPipeline', () => {
     expect(parity).toMatchObject({ value: null, reason: 'fewer_than_two_groups' })
   })
 
+  it('recomputes again a window that events reached while it was being recomputed', async () => {
+    const settings = settingsFrom({ windows: ['1d'] })
+    await freshPipeline(settings) // for its fresh database
+    let storedDuringRecompute = false
+    const pipeline = new FairnessPipeline({
+      client,
+      database,
+      settings,
+      onWindowMetrics: async () => {
+        if (storedDuringRecompute) return
+        storedDuringRecompute = true
+        await store(pipeline, [prediction('b', '2024-05-01T11:00:00Z', 0, 'm')])
+      },
+    })
+    await store(pipeline, [prediction('a', '2024-05-01T10:00:00Z', 1, 'f')])
+
+    const [first] = await pipeline.recompute()
+    const pendingAfterFirst = pipeline.pendingWindows
+    const [second] = await pipeline.recompute()
+
+    expect(metric(first, 'sex', 'm', 'selection_rate')).toBeUndefined()
+    expect(pendingAfterFirst).toBe(1)
+    expect(metric(second, 'sex', 'm', 'selection_rate')).toMatchObject({
+      numerator: 0,
+      denominator: 1,
+    })
+  })
+
+  it('refuses a second recompute while one runs', async () => {
+    const pipeline = await freshPipeline(settingsFrom({ windows: ['1d'] }))
+    await store(pipeline, [prediction('a', '2024-05-01T10:00:00Z', 1, 'f')])
+
+    const running = pipeline.recompute()
+    const second = pipeline.recompute()
+
+    await expect(second).rejects.toMatchObject({ code: 'FW_PIPELINE_STATE' })
+    expect(await running).toHaveLength(1)
+  })
+
   it('shows in metrics_current only the rows of the latest revision of each window', async () => {
     const pipeline = await freshPipeline(settingsFrom({ windows: ['1d'] }))
     const at = '2024-05-01T10:00:00Z'
