@@ -28,9 +28,9 @@ export interface CheckpointConfig {
 
 /** How fetching from Kafka is sized. */
 export interface FetchConfig {
-  /** Most bytes fetched per partition and request. Default 4 MiB. */
+  /** Most bytes fetched per partition and request. Default 8 MiB. */
   maxBytesPerPartition: number
-  /** Most bytes per fetch request. Default 16 MiB. */
+  /** Most bytes per fetch request. Default 32 MiB. */
   maxBytes: number
   /** Longest the broker waits to fill a fetch, in ms. Default 500. */
   maxWaitTimeMs: number
@@ -83,7 +83,7 @@ export const DEFAULT_WORKER_CONFIG: Omit<WorkerConfig, 'brokers' | 'policyDir'> 
     laggingIntervalMs: 30_000,
     lagEvents: 50_000,
   },
-  fetch: { maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 16 * 1024 * 1024, maxWaitTimeMs: 500 },
+  fetch: { maxBytesPerPartition: 8 * 1024 * 1024, maxBytes: 32 * 1024 * 1024, maxWaitTimeMs: 500 },
   backoff: { initialMs: 200, maxMs: 10_000 },
   gaugeRefreshMs: 30_000,
 }

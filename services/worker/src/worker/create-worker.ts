@@ -75,8 +75,8 @@ export interface Worker {
 type Operation = 'migrate' | 'store' | 'dead_letter' | 'recompute' | 'evaluate'
 
 /**
- * Partitions whose batches are handled at once. Decoding runs side by side; storing stays one
- * batch at a time (the store lane), so one batch is decoded while another is written.
+ * Partitions whose batches are handled at once, from decoding to storing, so that one batch is
+ * decoded while another is written and the engine has two inserts to work on.
  */
 const PARTITIONS_CONSUMED_CONCURRENTLY = 2
 
@@ -100,7 +100,10 @@ export function createWorker(options: WorkerOptions): Worker {
   const client = instrumentClient(options.client, metrics)
   const topics = [config.predictionsTopic, config.outcomesTopic]
   const tracker = new CheckpointTracker({ ...config.checkpoint, now: Date.now() })
-  const lane = new SerialLane()
+  // Checkpoints run one at a time, beside the storing of later batches: each recomputes the
+  // windows marked before it began. Batches of different partitions are stored at once.
+  const checkpointLane = new SerialLane()
+  const storing = new Set<Promise<boolean>>()
 
   const governance = config.policyDir
     ? new GovernanceService({
@@ -137,7 +140,8 @@ export function createWorker(options: WorkerOptions): Worker {
   let backoffOperation: Operation | null = null
   let fatalError: Error | null = null
   let stopped: Promise<void> | null = null
-  let tickCheckpointQueued = false
+  let checkpointQueued = false
+  let checkpointRunning: Promise<void> | null = null
   let settle: { resolve: () => void; reject: (err: Error) => void } | null = null
   const done = new Promise<void>((resolve, reject) => {
     settle = { resolve, reject }
@@ -263,8 +267,7 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   /**
-   * Decodes a batch and sends its refused events to the dead-letter topic. Runs outside the
-   * store lane, so that while one batch is being stored the next one is already decoded.
+   * Decodes a batch and sends its refused events to the dead-letter topic.
    * Returns null when dead-lettering failed for good (the worker then stops).
    */
   async function prepareBatch(
@@ -395,11 +398,15 @@ export function createWorker(options: WorkerOptions): Worker {
     try {
       const prepared = await prepareBatch(batch, heartbeat)
       if (!prepared || stopping || fatalError || isStale()) return
-      const stored = await lane.run(() => storeBatch(prepared, heartbeat))
+      await roomForEvents()
+      if (stopping || fatalError || isStale()) return
+      const storingBatch = storeBatch(prepared, heartbeat)
+      storing.add(storingBatch)
+      const stored = await storingBatch.finally(() => storing.delete(storingBatch))
       if (!stored) return
       // Advances where the next fetch starts; the offset is committed at a checkpoint.
       resolveOffset(batch.lastOffset())
-      if (tracker.due(Date.now())) await lane.run(checkpoint)
+      if (tracker.due(Date.now())) queueCheckpoint()
     } finally {
       ticker.stop()
     }
@@ -411,18 +418,38 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   function onTick(): void {
-    if (stopping || fatalError || tickCheckpointQueued) return
-    if (!tracker.due(Date.now(), pendingWork())) return
-    // One queued checkpoint at a time: ticks keep coming while a long checkpoint runs, and the
-    // batches stored meanwhile may have run one already, so it checks again once its turn comes.
-    tickCheckpointQueued = true
-    void lane
-      .run(async () => {
-        if (tracker.due(Date.now(), pendingWork())) await checkpoint()
-      })
-      .finally(() => {
-        tickCheckpointQueued = false
-      })
+    if (tracker.due(Date.now(), pendingWork())) queueCheckpoint()
+  }
+
+  /**
+   * Queues a checkpoint behind the one running, if any. One queued checkpoint at a time: ticks and
+   * batches keep asking while a long checkpoint runs, and the queued one checks again once its turn
+   * comes whether it is still due.
+   */
+  function queueCheckpoint(): void {
+    if (stopping || fatalError || checkpointQueued) return
+    checkpointQueued = true
+    void checkpointLane.run(async () => {
+      checkpointQueued = false
+      if (!tracker.due(Date.now(), pendingWork())) return
+      checkpointRunning = checkpoint()
+      try {
+        await checkpointRunning
+      } finally {
+        checkpointRunning = null
+      }
+    })
+  }
+
+  /**
+   * Holds a batch back while a checkpoint runs and a whole checkpoint's worth of events has been
+   * stored since it began: what a crash would make the worker read again stays within two
+   * checkpoints, and so do the marks and outcome ids awaiting the next recomputation.
+   */
+  async function roomForEvents(): Promise<void> {
+    while (checkpointRunning && tracker.eventsSinceCheckpoint >= config.checkpoint.maxEvents) {
+      await checkpointRunning.catch(() => undefined)
+    }
   }
 
   async function pingStore(): Promise<void> {
@@ -590,8 +617,9 @@ export function createWorker(options: WorkerOptions): Worker {
       } catch {
         // Not running: nothing to pause.
       }
-      await lane.idle()
-      if (!fatalError) await lane.run(checkpoint)
+      await Promise.allSettled([...storing])
+      await checkpointLane.idle()
+      if (!fatalError) await checkpointLane.run(checkpoint)
       await consumer
         ?.disconnect()
         .catch((err: unknown) => logger.warn({ err }, 'disconnect failed'))

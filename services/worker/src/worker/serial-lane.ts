@@ -1,7 +1,6 @@
 /**
- * Runs asynchronous tasks one at a time, in the order they were handed over. The worker stores
- * batches and runs checkpoints through one lane, because a window marked by a store that ran
- * while a recomputation was reading could otherwise be unmarked without its new events counted.
+ * Runs asynchronous tasks one at a time, in the order they were handed over. The worker has one
+ * lane for storing batches and one for checkpoints.
  */
 export class SerialLane {
   #tail: Promise<unknown> = Promise.resolve()
