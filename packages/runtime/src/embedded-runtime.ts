@@ -11,6 +11,8 @@ import { applyMigrations, createStoreClient, storeMigrations } from '@fairwatch/
 import type { RejectedEvent, StoreConfig, StoreMode, WindowMetrics } from '@fairwatch/store'
 import type { Registry } from 'prom-client'
 
+import { StoredIdFilter, loadInBackground } from './stored-id-filter.ts'
+
 /** The starter policy shipped with Fairwatch, used when no policy directory is configured. */
 export const STARTER_POLICY_DIR = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -30,6 +32,11 @@ export interface EmbeddedRuntimeOptions {
    */
   recomputeIntervalMs?: number
   metrics?: Registry
+  /**
+   * Event ids per kind the stored id filter holds (see StoredIdFilter); default 10 000 000. The
+   * filter exists only on the embedded engine, where this process is the store's single writer.
+   */
+  storedIdCapacity?: number
 }
 
 /**
@@ -57,12 +64,19 @@ export class EmbeddedRuntime {
   readonly database: string
   readonly pipeline: FairnessPipeline
   readonly governance: GovernanceService
+  /**
+   * Which event ids are certainly not stored yet, for ingest's duplicate check; null when the
+   * store is a ClickHouse server, which other processes may write to as well.
+   */
+  readonly storedIds: StoredIdFilter | null
   readonly #logger: Logger
   readonly #intervalMs: number
   #timer: NodeJS.Timeout | null = null
   #cycle: Promise<void> = Promise.resolve()
   #lastError: unknown = null
   #windowsComputed = 0
+  readonly #stopLoading = new AbortController()
+  #idsLoaded: Promise<void> = Promise.resolve()
 
   private constructor(options: EmbeddedRuntimeOptions) {
     const { client, mode } = createStoreClient(options.store)
@@ -71,6 +85,8 @@ export class EmbeddedRuntime {
     this.database = options.store.database
     this.#logger = options.logger
     this.#intervalMs = options.recomputeIntervalMs ?? 2000
+    this.storedIds =
+      mode === 'embedded' ? new StoredIdFilter({ capacity: options.storedIdCapacity }) : null
     this.governance = new GovernanceService({
       client,
       database: this.database,
@@ -105,8 +121,22 @@ export class EmbeddedRuntime {
       { policies: report.active.map((p) => `${p.policy.name}@${p.version.slice(0, 12)}`) },
       'policies loaded',
     )
+    if (runtime.storedIds) {
+      runtime.#idsLoaded = loadInBackground(
+        runtime.storedIds,
+        runtime.client,
+        runtime.database,
+        options.logger,
+        runtime.#stopLoading.signal,
+      )
+    }
     runtime.#schedule()
     return runtime
+  }
+
+  /** Settles when the stored id filter has loaded, or could not (it is then not ready). */
+  storedIdsLoaded(): Promise<void> {
+    return this.#idsLoaded
   }
 
   /** Windows recomputed since start. */
@@ -123,6 +153,8 @@ export class EmbeddedRuntime {
   async ingest(records: readonly EventRecord[], rejected: readonly RejectedEvent[] = []) {
     const predictions = records.filter((r) => r.kind === 'prediction')
     const outcomes = records.filter((r) => r.kind === 'outcome')
+    // Before the write: an id the filter lacks must never be in the store.
+    if (this.storedIds) for (const r of records) this.storedIds.add(r.kind, r.eventId)
     await this.pipeline.store({ predictions, outcomes, rejected })
   }
 
@@ -175,6 +207,8 @@ export class EmbeddedRuntime {
   async stop(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer)
     this.#timer = null
+    this.#stopLoading.abort()
+    await this.#idsLoaded
     await this.runCycle()
     await this.client.close()
   }

@@ -202,3 +202,39 @@ export async function storedEventIds(
   )
   return new Set(rows.map((row) => row.event_id))
 }
+
+/**
+ * Every stored event id of one kind, in pages of about `pageRows` ids (default 200 000), so that a caller can index
+ * a large store without holding all its ids at once. Each page reads one monthly partition, or a
+ * hash slice of one when the partition holds more ids than a page. An id stored more than once
+ * (a duplicate that reached the store) may come more than once. Ids stored while the pages are
+ * read may or may not be included. Throws StoreError.
+ */
+export async function* storedEventIdPages(
+  client: ClickHouseClient,
+  database: string,
+  kind: 'prediction' | 'outcome',
+  pageRows = 200_000,
+): AsyncGenerator<string[]> {
+  const table = `${database}.${kind === 'prediction' ? 'predictions' : 'outcomes'}`
+  const partitions = await rowsOf<{ partition: string; rows: string }>(
+    client,
+    `SELECT _partition_id AS partition, count() AS rows FROM ${table} GROUP BY partition
+     ORDER BY partition`,
+    {},
+    `counting stored ${kind} event ids`,
+  )
+  for (const { partition, rows } of partitions) {
+    const slices = Math.max(1, Math.ceil(Number(rows) / pageRows))
+    for (let slice = 0; slice < slices; slice += 1) {
+      const page = await rowsOf<{ event_id: string }>(
+        client,
+        `SELECT event_id FROM ${table}
+         WHERE _partition_id = {partition:String} AND cityHash64(event_id) % {slices:UInt32} = {slice:UInt32}`,
+        { partition, slices, slice },
+        `reading stored ${kind} event ids`,
+      )
+      yield page.map((row) => row.event_id)
+    }
+  }
+}

@@ -20,6 +20,7 @@ export {
   eventTotals,
   listModels,
   listWindows,
+  storedEventIdPages,
   storedEventIds,
   windowsOfPredictions,
 } from './event-queries.ts'

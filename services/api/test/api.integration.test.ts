@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 
+import { checkEvent } from '@fairwatch/contract'
 import { STARTER_POLICY_DIR } from '@fairwatch/runtime'
 import { generateEvents } from '@fairwatch/simulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -273,6 +274,23 @@ describe('ingest', () => {
       [3, 'rejected', 'malformed_json'],
       [4, 'accepted', null],
     ])
+  })
+
+  it('calls duplicate an event the runtime stored itself, with the stored id filter ready', async () => {
+    await t.runtime.storedIdsLoaded()
+    expect(t.runtime.storedIds?.ready).toBe(true)
+    const direct = checkEvent(prediction('direct-1'))
+    if (!direct.ok) throw new Error('fixture event is invalid')
+    // The way the simulator stores events: through the runtime, not the API.
+    await t.runtime.ingest([direct.record])
+
+    const response = await t.call('POST', '/v1/events/batch', {
+      key: t.keys.producer,
+      body: [prediction('direct-1'), prediction('direct-2')],
+    })
+
+    const results = (response.body as { results: Json[] }).results
+    expect(results.map((r) => r.status)).toEqual(['duplicate', 'accepted'])
   })
 
   it('takes single events: 202 accepted, then duplicate, 422 naming the bad field', async () => {

@@ -4,13 +4,13 @@ import { join } from 'node:path'
 
 import type { ClickHouseClient } from '@clickhouse/client'
 import { checkEvent } from '@fairwatch/contract'
-import type { EventRecord } from '@fairwatch/contract'
+import type { EventRecord, PredictionRecord } from '@fairwatch/contract'
 import { createStoreClient, applyMigrations, storeMigrations, writeEvents } from '@fairwatch/store'
 import type { RejectedEvent } from '@fairwatch/store'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { IngestCommitter } from '../src/ingest/ingest-committer.ts'
-import type { AcceptedEvent, IngestSink } from '../src/ingest/ingest-sink.ts'
+import type { AcceptedEvent, IngestSink, StoredIdLookup } from '../src/ingest/ingest-sink.ts'
 
 let client: ClickHouseClient
 let dataDir: string
@@ -43,10 +43,17 @@ function accepted(eventId: string): AcceptedEvent {
   return { record: result.record, wire: event }
 }
 
+function predictionRecord(eventId: string): PredictionRecord {
+  const { record } = accepted(eventId)
+  if (record.kind !== 'prediction') throw new Error('fixture event is not a prediction')
+  return record
+}
+
 /** A sink that stores events in the real store, slowly, and records every write. */
-function storeSink(writes: EventRecord[][]): IngestSink {
+function storeSink(writes: EventRecord[][], storedIds?: StoredIdLookup): IngestSink {
   return {
     kind: 'embedded',
+    storedIds,
     async write(events: readonly AcceptedEvent[], rejected: readonly RejectedEvent[]) {
       writes.push(events.map((e) => e.record))
       await new Promise((resolve) => setTimeout(resolve, 20))
@@ -116,5 +123,36 @@ describe('IngestCommitter', () => {
     await expect(third).rejects.toThrow('store down')
     await expect(committer.submit([accepted('fail-2')], [])).resolves.toEqual([true])
     expect(writes).toBe(3)
+  })
+
+  it('asks the store only about the ids a ready filter says may be stored', async () => {
+    const writes: EventRecord[][] = []
+    await writeEvents(client, database, {
+      predictions: [predictionRecord('known-1'), predictionRecord('known-2')],
+      outcomes: [],
+    })
+    // A filter that has known-1 and nothing else: known-2 is stored, but the filter (wrongly,
+    // which a real one never is) calls it new, so the answer shows whether the store was asked.
+    const lookup = { ready: true, mayBeStored: (_kind: string, id: string) => id === 'known-1' }
+    const committer = new IngestCommitter({ sink: storeSink(writes, lookup), client, database })
+
+    const answer = await committer.submit([accepted('known-1'), accepted('known-2')], [])
+
+    expect(answer).toEqual([false, true])
+    expect(writes.flat().map((r) => r.eventId)).toEqual(['known-2'])
+  })
+
+  it('asks the store about every id while the filter is not ready', async () => {
+    const writes: EventRecord[][] = []
+    await writeEvents(client, database, {
+      predictions: [predictionRecord('unready-1')],
+      outcomes: [],
+    })
+    const lookup = { ready: false, mayBeStored: () => false }
+    const committer = new IngestCommitter({ sink: storeSink(writes, lookup), client, database })
+
+    const answer = await committer.submit([accepted('unready-1'), accepted('unready-2')], [])
+
+    expect(answer).toEqual([false, true])
   })
 })

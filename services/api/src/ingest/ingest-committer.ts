@@ -45,6 +45,10 @@ type EventIds = Record<Kind, Set<string>>
  * Look-ups and decisions run one group at a time; only the writes overlap. A group remembers the
  * groups in flight when its look-up starts, so an event written by one of them is a duplicate
  * whether or not that write had landed when the look-up read the store.
+ *
+ * When the sink knows which ids are certainly not stored (its `storedIds`), only the other ids
+ * are looked up in the store: on a store of millions of events the look-up, whose cost grows with
+ * the store, is the larger part of an ingest, and a batch of new events mostly skips it.
  */
 export class IngestCommitter {
   readonly #sink: IngestSink
@@ -122,8 +126,14 @@ export class IngestCommitter {
   async #decide(group: Pending[]) {
     const earlier = [...this.#inFlight]
     const asked: EventIds = { prediction: new Set(), outcome: new Set() }
+    // Read once: a group is decided either wholly with the filter or wholly without it.
+    const filter = this.#sink.storedIds?.ready ? this.#sink.storedIds : null
     for (const pending of group) {
-      for (const event of pending.accepted) asked[event.record.kind].add(event.record.eventId)
+      for (const { record } of pending.accepted) {
+        if (!filter || filter.mayBeStored(record.kind, record.eventId)) {
+          asked[record.kind].add(record.eventId)
+        }
+      }
     }
     const [predictions, outcomes] = await Promise.all([
       storedEventIds(this.#client, this.#database, 'prediction', [...asked.prediction]),
