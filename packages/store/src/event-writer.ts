@@ -1,23 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client'
-import type { OutcomeRecord, PredictionRecord, Rejection } from '@fairwatch/contract'
 
+import { encodeEvents } from './event-rows.ts'
+import type { EncodedEventBatch, EventBatch } from './event-rows.ts'
 import { insertTsv } from './tsv-insert.ts'
-import { escapeTsv, tsvNullable } from './tsv.ts'
-
-/** A rejected event and where it came from (`kafka`, `http`, `replay`, …). */
-export interface RejectedEvent {
-  source: string
-  /** Where in the source: `topic/partition/offset`, `file:line`, a request id. */
-  sourceRef: string
-  rejection: Rejection
-}
-
-/** A batch of events to store. All arrays may be empty. */
-export interface EventBatch {
-  predictions: readonly PredictionRecord[]
-  outcomes: readonly OutcomeRecord[]
-  rejected?: readonly RejectedEvent[]
-}
 
 /** Options of a batch insert. */
 export interface WriteOptions {
@@ -26,36 +11,6 @@ export interface WriteOptions {
    * ClickHouse instead of stored twice, e.g. `topic/partition/firstOffset-lastOffset`.
    */
   deduplicationToken?: string
-}
-
-function predictionLine(p: PredictionRecord): string {
-  return (
-    `${p.modelId}\t${escapeTsv(p.predictionId)}\t${escapeTsv(p.eventId)}\t` +
-    `${escapeTsv(p.modelVersion)}\t${p.eventTime}\t${p.decision}\t` +
-    `${tsvNullable(p.score)}\t${escapeTsv(JSON.stringify(p.attributes))}\n`
-  )
-}
-
-function outcomeLine(o: OutcomeRecord): string {
-  return (
-    `${o.modelId}\t${escapeTsv(o.predictionId)}\t${escapeTsv(o.eventId)}\t` +
-    `${o.eventTime}\t${o.outcome}\n`
-  )
-}
-
-function rejectedLine(r: RejectedEvent): string {
-  const { rejection } = r
-  return (
-    `${escapeTsv(r.source)}\t${escapeTsv(r.sourceRef)}\t${rejection.reason}\t` +
-    `${escapeTsv(rejection.field ?? '')}\t${escapeTsv(rejection.message)}\t` +
-    `${escapeTsv(rejection.raw)}\n`
-  )
-}
-
-function joinLines<T>(items: readonly T[], line: (item: T) => string): string {
-  let text = ''
-  for (const item of items) text += line(item)
-  return text
 }
 
 /**
@@ -67,6 +22,16 @@ export async function writeEvents(
   client: ClickHouseClient,
   database: string,
   batch: EventBatch,
+  options: WriteOptions = {},
+): Promise<void> {
+  await writeEncodedEvents(client, database, encodeEvents(batch), options)
+}
+
+/** Stores a batch encoded by encodeEvents, exactly as writeEvents stores the batch itself. */
+export async function writeEncodedEvents(
+  client: ClickHouseClient,
+  database: string,
+  encoded: EncodedEventBatch,
   options: WriteOptions = {},
 ): Promise<void> {
   const token = options.deduplicationToken
@@ -84,21 +49,21 @@ export async function writeEvents(
         'score',
         'attribute_set',
       ],
-      joinLines(batch.predictions, predictionLine),
+      encoded.predictions,
       token,
     ),
     insertTsv(
       client,
       `${database}.outcomes`,
       ['model_id', 'prediction_id', 'event_id', 'event_time_ms', 'outcome'],
-      joinLines(batch.outcomes, outcomeLine),
+      encoded.outcomes,
       token,
     ),
     insertTsv(
       client,
       `${database}.rejected_events`,
       ['source', 'source_ref', 'reason', 'field', 'message', 'raw'],
-      joinLines(batch.rejected ?? [], rejectedLine),
+      encoded.rejected,
       token,
     ),
   ])
