@@ -63,7 +63,7 @@ async function replayRate(): Promise<number> {
       settings: settingsFrom({ windows: [window] }),
     })
     const started = performance.now()
-    const { summary } = await replay({ pipeline, lines: readLines(open()), onRejected: () => {} })
+    const { summary } = await replay({ pipeline, input: open(), onRejected: () => {} })
     const seconds = (performance.now() - started) / 1000
     return summary.lines / seconds
   } finally {

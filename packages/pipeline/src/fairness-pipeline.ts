@@ -6,10 +6,12 @@ import {
   listWindows,
   queryWindowCells,
   windowsOfPredictions,
+  writeEncodedEvents,
   writeEvents,
   writeMetricRevisions,
 } from '@fairwatch/store'
 import type {
+  EncodedEventBatch,
   EventBatch,
   StoredWindow,
   WindowCellsResult,
@@ -38,13 +40,7 @@ export interface FairnessPipelineOptions {
 }
 
 /** Options of FairnessPipeline.store. */
-export interface StoreOptions extends WriteOptions {
-  /**
-   * Whether to mark the windows the batch changes (default true). A caller that will recompute
-   * every window anyway, such as a replay, skips the look-ups this takes.
-   */
-  trackWindows?: boolean
-}
+export type StoreOptions = WriteOptions
 
 /**
  * What awaits recomputation: the windows to recount, and the prediction ids of stored outcomes
@@ -205,7 +201,6 @@ export class FairnessPipeline {
    */
   async store(batch: EventBatch, options: StoreOptions = {}): Promise<void> {
     await writeEvents(this.#client, this.#database, batch, options)
-    if (options.trackWindows === false) return
 
     // Marked once written, so that whichever recompute() takes these marks finds the events.
     const marks = this.#marks
@@ -216,6 +211,15 @@ export class FairnessPipeline {
       }
     }
     for (const outcome of batch.outcomes) markOutcome(marks, outcome.modelId, outcome.predictionId)
+  }
+
+  /**
+   * Stores events already encoded as rows (see encodeEvents) and marks nothing: for a caller that
+   * recomputes every window afterwards with recomputeAll(), as a replay does, and encodes on other
+   * threads. Durable when it resolves. Throws StoreError.
+   */
+  async storeEncoded(encoded: EncodedEventBatch, options: WriteOptions = {}): Promise<void> {
+    await writeEncodedEvents(this.#client, this.#database, encoded, options)
   }
 
   /**

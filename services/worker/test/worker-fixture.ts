@@ -144,10 +144,8 @@ export async function replayInto(
 ): Promise<void> {
   await applyMigrations(client, database, storeMigrations)
   const pipeline = new FairnessPipeline({ client, database, settings })
-  async function* batches() {
-    yield lines.map((text, index) => ({ number: index + 1, text }))
-  }
-  await replay({ pipeline, lines: batches(), onRejected: () => undefined })
+  const input = [lines.map((line) => `${line}\n`).join('')]
+  await replay({ pipeline, input, onRejected: () => undefined })
 }
 
 type MetricRowRecord = Record<string, string | number | null>

@@ -8,7 +8,6 @@ import {
   defaultSettings,
   loadSettings,
   metricOutputRows,
-  readLines,
   replay,
   settingsFrom,
 } from '@fairwatch/pipeline'
@@ -79,7 +78,7 @@ export async function runReplay(argv: string[]): Promise<number> {
         : createReadStream(values.input, { highWaterMark: 1 << 20 })
     const { windows, summary } = await replay({
       pipeline,
-      lines: readLines(input),
+      input,
       onRejected: (rejected: RejectedLine) => {
         const { rejection } = rejected
         const line = {

@@ -1,0 +1,50 @@
+/*
+ * The body of a replay's parsing thread (see ParserPool): takes a chunk of NDJSON bytes that ends
+ * at a line end (or the end of the input), parses and checks every line with parseEvent, and
+ * answers with the valid events encoded as rows of the event tables and the refused lines.
+ */
+import { parentPort } from 'node:worker_threads'
+
+import { parseEvent } from '@fairwatch/contract'
+import type { OutcomeRecord, PredictionRecord } from '@fairwatch/contract'
+import { encodeEvents } from '@fairwatch/store/event-rows'
+
+import type { ChunkRequest, ParsedChunk } from './parser-pool.ts'
+
+// Invalid UTF-8 becomes U+FFFD, as when the input is read as text.
+const decoder = new TextDecoder('utf-8')
+
+export function parseChunk(bytes: Uint8Array): Omit<ParsedChunk, 'id'> {
+  const text = decoder.decode(bytes)
+  const parts = text.split('\n')
+  // A chunk ends at a line end, after which split leaves an empty piece that is no line.
+  if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop()
+  const predictions: PredictionRecord[] = []
+  const outcomes: OutcomeRecord[] = []
+  const rejected: ParsedChunk['rejected'] = []
+  let lastLine = 0
+  for (let i = 0; i < parts.length; i += 1) {
+    const part = parts[i] as string
+    const line = part.endsWith('\r') ? part.slice(0, -1) : part
+    if (line.length === 0) continue
+    lastLine = i + 1
+    const result = parseEvent(line)
+    if (!result.ok) rejected.push({ line: i + 1, rejection: result.rejection })
+    else if (result.record.kind === 'prediction') predictions.push(result.record)
+    else outcomes.push(result.record)
+  }
+  const encoded = encodeEvents({ predictions, outcomes })
+  return {
+    lines: parts.length,
+    lastLine,
+    predictions: predictions.length,
+    outcomes: outcomes.length,
+    rows: { predictions: encoded.predictions, outcomes: encoded.outcomes, rejected: '' },
+    rejected,
+  }
+}
+
+parentPort?.on('message', (request: ChunkRequest) => {
+  const answer: ParsedChunk = { id: request.id, ...parseChunk(request.bytes) }
+  parentPort?.postMessage(answer)
+})
