@@ -10,8 +10,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const tsx = path.join(root, 'node_modules/.bin/tsx')
 const main = path.join(root, 'packages/cli/src/main.ts')
 
-function fairwatch(args: string[]) {
-  return spawnSync(tsx, [main, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 })
+function fairwatch(args: string[], input?: string) {
+  return spawnSync(tsx, [main, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000, input })
 }
 
 function workDir(): string {
@@ -82,6 +82,29 @@ describe('fairwatch replay', () => {
     ])
     expect(rejects[1].raw).toBe(lines[5])
     expect(run.stderr).toMatch(/rejected 2 \(malformed_json 1, invalid_field 1\)/)
+  })
+
+  it('reads the events from standard input with --input -', () => {
+    const dir = workDir()
+    const rejectsPath = path.join(dir, 'stdin.rejects.ndjson')
+    const lines = [prediction('a', 'f', 1), outcome('a', 1), 'oops', prediction('b', 'm', 1)]
+
+    const run = fairwatch(
+      ['replay', '--input', '-', '--window', 'all', '--rejects', rejectsPath],
+      lines.join('\n') + '\n',
+    )
+
+    expect(run.status, run.stderr).toBe(0)
+    const rows = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+    const selection = rows.find(
+      (r) => r.attribute === 'sex' && r.group === 'm' && r.metric === 'selection_rate',
+    )
+    expect(selection).toMatchObject({ numerator: 1, denominator: 1 })
+    const rejects = readFileSync(rejectsPath, 'utf8').trim().split('\n')
+    expect(rejects.map((l) => JSON.parse(l).line)).toEqual([3])
   })
 
   it('refuses a broken settings file listing every problem, and exits non-zero', () => {

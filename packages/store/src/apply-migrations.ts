@@ -52,10 +52,12 @@ async function runMigration(
     for (const statement of migration.statements) {
       await client.command({ query: statement.replaceAll('{db}', database) })
     }
-    await client.insert({
-      table: `${database}.schema_migrations`,
-      values: [{ version: migration.version, name: migration.name }],
-      format: 'JSONEachRow',
+    // INSERT … SELECT rather than rows sent with the statement: the embedded engine refuses rows
+    // sent with a statement while the process's standard input holds data (`replay --input -`).
+    await client.command({
+      query: `INSERT INTO ${database}.schema_migrations (version, name)
+        SELECT {version:UInt32}, {name:String}`,
+      query_params: { version: migration.version, name: migration.name },
     })
   } catch (err) {
     const message = `migration ${migration.version} (${migration.name}) failed`
