@@ -3,12 +3,13 @@
  * at a line end (or the end of the input), parses and checks every line with parseEvent, and
  * answers with the valid events encoded as rows of the event tables and the refused lines.
  */
-import { parentPort } from 'node:worker_threads'
+import { parentPort, workerData } from 'node:worker_threads'
 
 import { parseEvent } from '@fairwatch/contract'
 import type { OutcomeRecord, PredictionRecord } from '@fairwatch/contract'
 import { encodeEvents } from '@fairwatch/store/event-rows'
 
+import { PARSER_THREAD } from './parser-pool.ts'
 import type { ChunkRequest, ParsedChunk } from './parser-pool.ts'
 
 // Invalid UTF-8 becomes U+FFFD, as when the input is read as text.
@@ -44,7 +45,9 @@ export function parseChunk(bytes: Uint8Array): Omit<ParsedChunk, 'id'> {
   }
 }
 
-parentPort?.on('message', (request: ChunkRequest) => {
+// Only in a thread started by ParserPool: imported anywhere else, the module just exports.
+const port = workerData === PARSER_THREAD ? parentPort : null
+port?.on('message', (request: ChunkRequest) => {
   const answer: ParsedChunk = { id: request.id, ...parseChunk(request.bytes) }
-  parentPort?.postMessage(answer)
+  port.postMessage(answer)
 })

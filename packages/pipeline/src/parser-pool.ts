@@ -31,6 +31,9 @@ interface Waiting {
 
 const THREAD_MODULE = new URL('./parse-thread.ts', import.meta.url)
 
+/** The workerData of a parsing thread, by which parse-thread.ts knows it runs as one. */
+export const PARSER_THREAD = 'fairwatch-replay-parser'
+
 /**
  * Threads that parse and check NDJSON chunks (see parse-thread.ts), so that parsing, the larger
  * part of a replay's own work, uses every core. Chunks go to the threads in turn; each answer
@@ -46,7 +49,7 @@ export class ParserPool {
 
   constructor(threads: number) {
     for (let i = 0; i < Math.max(1, threads); i += 1) {
-      const thread = new Worker(THREAD_MODULE)
+      const thread = new Worker(THREAD_MODULE, { workerData: PARSER_THREAD })
       thread.on('message', (parsed: ParsedChunk) => {
         const waiting = this.#waiting.get(parsed.id)
         this.#waiting.delete(parsed.id)
