@@ -34,13 +34,13 @@ export function parseChunk(bytes: Uint8Array): Omit<ParsedChunk, 'id'> {
     else if (result.record.kind === 'prediction') predictions.push(result.record)
     else outcomes.push(result.record)
   }
-  const encoded = encodeEvents({ predictions, outcomes })
   return {
     lines: parts.length,
     lastLine,
     predictions: predictions.length,
     outcomes: outcomes.length,
-    rows: { predictions: encoded.predictions, outcomes: encoded.outcomes, rejected: '' },
+    // Refused lines go back to the caller, not into the rows: `rows.rejected` is empty.
+    rows: encodeEvents({ predictions, outcomes }),
     rejected,
   }
 }

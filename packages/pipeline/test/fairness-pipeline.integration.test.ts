@@ -178,7 +178,7 @@ describe('FairnessPipeline', () => {
     expect(metric(window, 'sex', 'f', 'fpr')).toMatchObject({ denominator: 0, value: null })
   })
 
-  it('breaks a tie in event time by event id, compared as text, whatever the arrival order', async () => {
+  it('breaks a tie in event time by event id as text, whatever the arrival order', async () => {
     const pipeline = await freshPipeline(settingsFrom({ windows: ['1d'] }))
     const time = '2024-05-01T10:00:00.250Z'
     const labelled = '2024-05-08T00:00:00Z'
@@ -241,7 +241,7 @@ describe('FairnessPipeline', () => {
     ])
   })
 
-  it('looks up the windows of outcomes from several batches once, at the next recompute', async () => {
+  it('looks up outcome windows of several batches once, at the next recompute', async () => {
     const pipeline = await freshPipeline(settingsFrom({ windows: ['1d'] }))
     await store(pipeline, [
       prediction('a', '2024-05-01T10:00:00Z', 1, 'f'),

@@ -1,5 +1,11 @@
 import type { ChdbConnection } from 'chdb/connection'
 
+interface Member {
+  connection: ChdbConnection
+  /** Calls under way. */
+  busy: number
+}
+
 /**
  * Connections of the embedded engine to one data directory. The engine runs the statements of
  * one connection one after another, so a long count would hold up every insert behind it; with
@@ -8,12 +14,6 @@ import type { ChdbConnection } from 'chdb/connection'
  * engine's parameter binding is not safe to run concurrently, and the chdb binding orders them.)
  * Each call goes to a connection with the fewest calls under way.
  */
-interface Member {
-  connection: ChdbConnection
-  /** Calls under way. */
-  busy: number
-}
-
 export class ConnectionPool {
   readonly #members: Member[]
   #next = 0

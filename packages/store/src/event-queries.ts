@@ -168,7 +168,8 @@ export async function eventTotals(
     client,
     `SELECT
       (SELECT count() FROM ${database}.predictions) AS prediction_events,
-      (SELECT uniqExact(model_id, prediction_id) FROM ${database}.predictions) AS distinct_predictions,
+      (SELECT uniqExact(model_id, prediction_id) FROM ${database}.predictions)
+        AS distinct_predictions,
       (SELECT count() FROM ${database}.outcomes) AS outcome_events,
       (SELECT uniqExact(model_id, event_id) FROM ${database}.outcomes) AS distinct_outcome_events`,
     {},
@@ -182,6 +183,11 @@ export async function eventTotals(
   }
 }
 
+/** The table that holds events of one kind. */
+function eventTable(kind: 'prediction' | 'outcome'): string {
+  return kind === 'prediction' ? 'predictions' : 'outcomes'
+}
+
 /**
  * Which of the given event ids of one kind are already stored (in `predictions` or `outcomes`).
  * Uses the event id skip index of store migration 3. Throws StoreError.
@@ -193,7 +199,7 @@ export async function storedEventIds(
   eventIds: readonly string[],
 ): Promise<Set<string>> {
   if (eventIds.length === 0) return new Set()
-  const table = kind === 'prediction' ? 'predictions' : 'outcomes'
+  const table = eventTable(kind)
   const rows = await rowsOf<{ event_id: string }>(
     client,
     `SELECT DISTINCT event_id FROM ${database}.${table} WHERE event_id IN {ids:Array(String)}`,
@@ -204,11 +210,11 @@ export async function storedEventIds(
 }
 
 /**
- * Every stored event id of one kind, in pages of about `pageRows` ids (default 200 000), so that a caller can index
- * a large store without holding all its ids at once. Each page reads one monthly partition, or a
- * hash slice of one when the partition holds more ids than a page. An id stored more than once
- * (a duplicate that reached the store) may come more than once. Ids stored while the pages are
- * read may or may not be included. Throws StoreError.
+ * Every stored event id of one kind, in pages of about `pageRows` ids (default 200 000), so that
+ * a caller can index a large store without holding all its ids at once. Each page reads one
+ * monthly partition, or a hash slice of one when the partition holds more ids than a page. An id
+ * stored more than once (a duplicate that reached the store) may come more than once. Ids stored
+ * while the pages are read may or may not be included. Throws StoreError.
  */
 export async function* storedEventIdPages(
   client: ClickHouseClient,
@@ -216,7 +222,7 @@ export async function* storedEventIdPages(
   kind: 'prediction' | 'outcome',
   pageRows = 200_000,
 ): AsyncGenerator<string[]> {
-  const table = `${database}.${kind === 'prediction' ? 'predictions' : 'outcomes'}`
+  const table = `${database}.${eventTable(kind)}`
   const partitions = await rowsOf<{ partition: string; rows: string }>(
     client,
     `SELECT _partition_id AS partition, count() AS rows FROM ${table} GROUP BY partition
@@ -230,7 +236,8 @@ export async function* storedEventIdPages(
       const page = await rowsOf<{ event_id: string }>(
         client,
         `SELECT event_id FROM ${table}
-         WHERE _partition_id = {partition:String} AND cityHash64(event_id) % {slices:UInt32} = {slice:UInt32}`,
+         WHERE _partition_id = {partition:String}
+           AND cityHash64(event_id) % {slices:UInt32} = {slice:UInt32}`,
         { partition, slices, slice },
         `reading stored ${kind} event ids`,
       )

@@ -66,7 +66,7 @@ function storeSink(writes: EventRecord[][], storedIds?: StoredIdLookup): IngestS
 }
 
 describe('IngestCommitter', () => {
-  it('stores each event id once when concurrent requests overlap, however the writes interleave', async () => {
+  it('stores each event id once however overlapping concurrent writes interleave', async () => {
     const writes: EventRecord[][] = []
     const committer = new IngestCommitter({
       sink: storeSink(writes),
@@ -87,7 +87,8 @@ describe('IngestCommitter', () => {
     expect(new Set(acceptedIds).size).toBe(acceptedIds.length)
     expect(new Set(acceptedIds)).toEqual(new Set(requests.flat().map((e) => e.record.eventId)))
     const rows = await client.query({
-      query: `SELECT event_id, count() AS n FROM ${database}.predictions WHERE event_id LIKE 'ov-%' GROUP BY event_id HAVING n > 1`,
+      query: `SELECT event_id, count() AS n FROM ${database}.predictions
+        WHERE event_id LIKE 'ov-%' GROUP BY event_id HAVING n > 1`,
       format: 'JSONEachRow',
     })
     expect(await rows.json()).toEqual([])
@@ -95,7 +96,7 @@ describe('IngestCommitter', () => {
     expect(writes.length).toBeLessThan(requests.length)
   })
 
-  it('reports a failed write to every request of its group and goes on with later groups', async () => {
+  it('fails every request of a failed group write and goes on with later groups', async () => {
     let writes = 0
     const committer = new IngestCommitter({
       sink: {

@@ -100,11 +100,16 @@ export async function runReplay(argv: string[]): Promise<number> {
       countOrphanOutcomes(client, database),
     ])
     const seconds = (performance.now() - started) / 1000
+    const rate = Math.round(summary.lines / seconds)
+    const rejectedTo = summary.rejected ? ` -> ${rejectsPath}` : ''
+    const orphanCount = [...orphans.values()].reduce((a, b) => a + b, 0)
     const summaryLines = [
-      `replay: ${summary.lines} lines in ${seconds.toFixed(2)} s (${Math.round(summary.lines / seconds)} lines/s)`,
-      `  predictions ${summary.predictions} (distinct ${totals.distinctPredictions}), outcomes ${summary.outcomes} (distinct events ${totals.distinctOutcomeEvents})`,
-      `  rejected ${summary.rejected}${formatReasons(summary.rejectedByReason)}${summary.rejected ? ` -> ${rejectsPath}` : ''}`,
-      `  outcomes without a prediction: ${[...orphans.values()].reduce((a, b) => a + b, 0)}${formatReasons(Object.fromEntries(orphans))}`,
+      `replay: ${summary.lines} lines in ${seconds.toFixed(2)} s (${rate} lines/s)`,
+      `  predictions ${summary.predictions} (distinct ${totals.distinctPredictions}), ` +
+        `outcomes ${summary.outcomes} (distinct events ${totals.distinctOutcomeEvents})`,
+      `  rejected ${summary.rejected}${formatReasons(summary.rejectedByReason)}${rejectedTo}`,
+      `  outcomes without a prediction: ${orphanCount}` +
+        formatReasons(Object.fromEntries(orphans)),
       `  windows ${windows.length}, metric rows ${rows.length}`,
     ]
     process.stderr.write(summaryLines.join('\n') + '\n')

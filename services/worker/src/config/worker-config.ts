@@ -10,7 +10,10 @@ import { WorkerConfigError } from '../errors.ts'
  * most the events since the last checkpoint, which the store counts once.
  */
 export interface CheckpointConfig {
-  /** Longest time stored events wait for their checkpoint while the worker keeps up, in ms. Default 1000. */
+  /**
+   * Longest time stored events wait for their checkpoint while the worker keeps up, in ms.
+   * Default 1000.
+   */
   intervalMs: number
   /**
    * Stored events that trigger a checkpoint whatever the time. Bounds the events a crash replays
@@ -52,7 +55,9 @@ export interface WorkerConfig {
   outcomesTopic: string
   deadLetterTopic: string
   consumerGroup: string
-  /** Consumer session timeout in ms: how long the group waits for a silent member. Default 30,000. */
+  /**
+   * Consumer session timeout in ms: how long the group waits for a silent member. Default 30,000.
+   */
   sessionTimeoutMs: number
   /** Health and metrics server; port 0 picks a free port. */
   http: { host: string; port: number }

@@ -1,6 +1,6 @@
 /**
- * Runs asynchronous tasks one at a time, in the order they were handed over. The worker has one
- * lane for storing batches and one for checkpoints.
+ * Runs asynchronous tasks one at a time, in the order they were handed over. The worker runs its
+ * checkpoints through one.
  */
 export class SerialLane {
   #tail: Promise<unknown> = Promise.resolve()
