@@ -57,14 +57,18 @@ export async function replay(
   const parsers = new ParserPool(threads)
   // Chunks under way: enough to keep every thread busy, few enough to bound memory.
   const ahead = 2 * threads
-  let predictions: string[] = []
-  let outcomes: string[] = []
+  let predictions: Uint8Array[] = []
+  let outcomes: Uint8Array[] = []
   let batched = 0
   let storing: Promise<void> = Promise.resolve()
   let linesBefore = 0
 
   const flush = async () => {
-    const rows = { predictions: predictions.join(''), outcomes: outcomes.join(''), rejected: '' }
+    const rows = {
+      predictions: Buffer.concat(predictions),
+      outcomes: Buffer.concat(outcomes),
+      rejected: new Uint8Array(0),
+    }
     predictions = []
     outcomes = []
     batched = 0

@@ -1,6 +1,9 @@
-import { parseChunk } from '../src/parse-thread.ts'
-import { lineChunks } from '../src/line-chunks.ts'
+import type { PredictionRecord } from '@fairwatch/contract'
+import { encodeEvents } from '@fairwatch/store'
 import { describe, expect, it } from 'vitest'
+
+import { lineChunks } from '../src/line-chunks.ts'
+import { parseChunk } from '../src/parse-thread.ts'
 
 async function collect(input: Iterable<Uint8Array | string>, size: number): Promise<string[]> {
   const chunks: string[] = []
@@ -62,11 +65,20 @@ describe('parsing a chunk', () => {
       [3, 'malformed_json'],
       [5, 'malformed_json'],
     ])
-    const rows = parsed.rows.predictions.trimEnd().split('\n')
-    expect(rows.map((row) => row.split('\t').slice(0, 3))).toEqual([
-      ['credit', 'a', 'e-a'],
-      ['credit', 'b', 'e-b'],
-    ])
+    const record = (id: string): PredictionRecord => ({
+      kind: 'prediction',
+      eventId: `e-${id}`,
+      modelId: 'credit',
+      modelVersion: '1',
+      predictionId: id,
+      eventTime: Date.parse('2024-05-01T10:00:00Z'),
+      decision: 1,
+      score: null,
+      attributes: { sex: 'f' },
+    })
+    const expected = encodeEvents({ predictions: [record('a'), record('b')], outcomes: [] })
+    expect(Buffer.from(parsed.rows.predictions)).toEqual(Buffer.from(expected.predictions))
+    expect(parsed.rows.outcomes.byteLength).toBe(0)
   })
 
   it('counts a last line without a line end', () => {

@@ -6,8 +6,9 @@ import { createChdbConnection } from 'chdb/connection'
 
 import type { StoreConfig } from './config.ts'
 import { ConnectionPool } from './connection-pool.ts'
+import { ROW_INSERT, createHttpRowInsert } from './row-insert.ts'
 import { createStagedFile, createStagedInsert } from './staged-insert.ts'
-import type { StagedFile, StagedInsert } from './staged-insert.ts'
+import type { StagedFile } from './staged-insert.ts'
 
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>
 
@@ -20,22 +21,10 @@ const EMBEDDED_CONNECTIONS = 3
 /** Defaults of every setting this code base passes per request (see createStoreClient). */
 const EMBEDDED_SETTING_DEFAULTS = { insert_deduplication_token: '' }
 
-/**
- * Key of the embedded engine's staged insert (see createStagedInsert) on a client made by
- * createStoreClient. A property rather than a side table, so that a wrapper of the client (a
- * Proxy that times calls, say) still reaches it, and may wrap it like any other insert.
- */
-export const STAGED_INSERT: unique symbol = Symbol('fairwatch.store.stagedInsert')
-
 /** Key of the embedded engine's staging files (see createStagedFile) on an embedded client. */
 const STAGED_FILE: unique symbol = Symbol('fairwatch.store.stagedFile')
 
-type WithStaging = ClickHouseClient & { [STAGED_INSERT]?: StagedInsert; [STAGED_FILE]?: StagedFile }
-
-/** The staged insert of an embedded client, or undefined for a server client (rows go over HTTP). */
-export function stagedInsertOf(client: ClickHouseClient): StagedInsert | undefined {
-  return (client as WithStaging)[STAGED_INSERT]
-}
+type WithStaging = ClickHouseClient & { [STAGED_FILE]?: StagedFile }
 
 /**
  * The staging files of an embedded client, through which a query can read a long list (say, of
@@ -67,6 +56,10 @@ export function createStoreClient(config: StoreConfig): {
       compression: { request: false, response: true },
       clickhouse_settings: { date_time_input_format: 'best_effort' },
     })
+    Object.defineProperty(client, ROW_INSERT, {
+      value: createHttpRowInsert(client),
+      configurable: true,
+    })
     return { client, mode: 'server' }
   }
 
@@ -88,7 +81,7 @@ export function createStoreClient(config: StoreConfig): {
   const staged = createStagedFile()
   // Configurable, so that a Proxy of the client may hand out a wrapped version of them.
   Object.defineProperty(client, STAGED_FILE, { value: staged, configurable: true })
-  Object.defineProperty(client, STAGED_INSERT, {
+  Object.defineProperty(client, ROW_INSERT, {
     value: createStagedInsert((sql) => pool.run((c) => c.chdb.queryAsync(sql)), staged),
     configurable: true,
   })

@@ -1,8 +1,13 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 
-import { encodeEvents } from './event-rows.ts'
+import {
+  OUTCOME_COLUMNS,
+  PREDICTION_COLUMNS,
+  REJECTED_COLUMNS,
+  encodeEvents,
+} from './event-rows.ts'
 import type { EncodedEventBatch, EventBatch } from './event-rows.ts'
-import { insertTsv } from './tsv-insert.ts'
+import { insertRows } from './row-insert.ts'
 
 /** Options of a batch insert. */
 export interface WriteOptions {
@@ -34,37 +39,12 @@ export async function writeEncodedEvents(
   encoded: EncodedEventBatch,
   options: WriteOptions = {},
 ): Promise<void> {
-  const token = options.deduplicationToken
+  const token = options.deduplicationToken ?? ''
+  const insert = (table: string, columns: readonly string[], body: Uint8Array) =>
+    insertRows(client, { table: `${database}.${table}`, columns, format: 'RowBinary', body, token })
   await Promise.all([
-    insertTsv(
-      client,
-      `${database}.predictions`,
-      [
-        'model_id',
-        'prediction_id',
-        'event_id',
-        'model_version',
-        'event_time_ms',
-        'decision',
-        'score',
-        'attribute_set',
-      ],
-      encoded.predictions,
-      token,
-    ),
-    insertTsv(
-      client,
-      `${database}.outcomes`,
-      ['model_id', 'prediction_id', 'event_id', 'event_time_ms', 'outcome'],
-      encoded.outcomes,
-      token,
-    ),
-    insertTsv(
-      client,
-      `${database}.rejected_events`,
-      ['source', 'source_ref', 'reason', 'field', 'message', 'raw'],
-      encoded.rejected,
-      token,
-    ),
+    insert('predictions', PREDICTION_COLUMNS, encoded.predictions),
+    insert('outcomes', OUTCOME_COLUMNS, encoded.outcomes),
+    insert('rejected_events', REJECTED_COLUMNS, encoded.rejected),
   ])
 }

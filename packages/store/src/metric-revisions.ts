@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { MetricRow } from '@fairwatch/metrics'
 
-import { insertTsv } from './tsv-insert.ts'
+import { insertRows } from './row-insert.ts'
 import { escapeTsv, tsvNullable, tsvTime } from './tsv.ts'
 
 /** The metrics of one window of one model, as computed at one revision. */
@@ -88,5 +88,11 @@ export async function writeMetricRevisions(
   }
   if (body.length === 0) return
 
-  await insertTsv(client, `${database}.metric_revisions`, COLUMNS, body)
+  await insertRows(client, {
+    table: `${database}.metric_revisions`,
+    columns: COLUMNS,
+    format: 'TabSeparated',
+    body,
+    token: '',
+  })
 }

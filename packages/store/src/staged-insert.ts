@@ -4,21 +4,16 @@ import os from 'node:os'
 import path from 'node:path'
 
 import { StoreError } from './errors.ts'
-
-/** Inserts rows already encoded as TabSeparated text into a table of the embedded engine. */
-export type StagedInsert = (params: {
-  table: string
-  columns: readonly string[]
-  body: string
-  /** Deduplication token; empty for none. */
-  token: string
-}) => Promise<void>
+import type { RowInsert } from './row-insert.ts'
 
 /**
  * Writes `body` to a staging file the embedded engine can read, runs `use` with the file's path
  * as an SQL string literal (for `file(…)`), and deletes the file when `use` settles.
  */
-export type StagedFile = <T>(body: string, use: (pathLiteral: string) => Promise<T>) => Promise<T>
+export type StagedFile = <T>(
+  body: string | Uint8Array,
+  use: (pathLiteral: string) => Promise<T>,
+) => Promise<T>
 
 // Paths and tokens are written into SQL. A path also must not contain the characters the
 // engine's file() function expands as wildcards.
@@ -57,7 +52,7 @@ export function createStagedFile(tmpDir: string = os.tmpdir()): StagedFile {
   }
 
   return async (body, use) => {
-    const file = path.join(stagingDir(), `${randomUUID()}.tsv`)
+    const file = path.join(stagingDir(), randomUUID())
     writeFileSync(file, body)
     try {
       return await use(sqlString(file))
@@ -74,20 +69,20 @@ export function createStagedFile(tmpDir: string = os.tmpdir()): StagedFile {
 /**
  * Makes the embedded engine's insert: each batch is written to a staging file and read back by
  * the engine with `INSERT … SELECT * FROM file(…)`, the column types taken from the target table.
- * The engine parses a file with all its threads, about ten times faster than the same bytes
- * appended to an INSERT statement, which it parses on one thread.
+ * The engine reads a file about ten times faster than the same bytes appended to an INSERT
+ * statement, which it parses on one thread.
  */
 export function createStagedInsert(
   run: (sql: string) => Promise<unknown>,
   staged: StagedFile = createStagedFile(),
-): StagedInsert {
-  return async ({ table, columns, body, token }) => {
+): RowInsert {
+  return async ({ table, columns, format, body, token }) => {
     await staged(body, (file) =>
       run(
         `INSERT INTO ${table} (${columns.join(', ')})
          SETTINGS insert_deduplication_token = ${sqlString(token)},
            use_structure_from_insertion_table_in_table_functions = 1
-         SELECT * FROM file(${file}, TabSeparated)`,
+         SELECT * FROM file(${file}, ${format})`,
       ),
     )
   }

@@ -83,6 +83,81 @@ describe('inserts into the embedded engine', () => {
     ])
   })
 
+  it('stores every column of every kind of event as it was given', async () => {
+    const db = await freshDatabase()
+    const long = 'é'.repeat(100) + '😀'.repeat(30)
+    const predictions = [
+      prediction(1, { eventTime: Date.parse('0001-01-01T00:00:00.000Z'), score: 0 }),
+      prediction(2, { eventTime: Date.parse('9999-12-31T23:59:59.999Z'), score: 1, decision: 0 }),
+      prediction(3, { predictionId: long, eventId: long, score: 0.123456789, attributes: {} }),
+    ]
+    const outcomes = [
+      {
+        kind: 'outcome' as const,
+        eventId: 'o-1',
+        modelId: 'credit',
+        predictionId: long,
+        eventTime: Date.parse('1969-12-31T23:59:59.999Z'),
+        outcome: 1 as const,
+      },
+      {
+        kind: 'outcome' as const,
+        eventId: long,
+        modelId: 'credit',
+        predictionId: 'p-1',
+        eventTime: 0,
+        outcome: 0 as const,
+      },
+    ]
+    const rejection = {
+      reason: 'invalid_field' as const,
+      field: 'score',
+      message: 'score must be at most 1',
+      raw: `{"score":2,"note":"${long}\n"}`,
+    }
+
+    await writeEvents(client, db, {
+      predictions,
+      outcomes,
+      rejected: [{ source: 'replay', sourceRef: 'events.ndjson:7', rejection }],
+    })
+
+    const storedPredictions = await rows<Record<string, unknown>>(
+      `SELECT prediction_id, event_id, model_version, toUnixTimestamp64Milli(event_time) AS ms,
+         decision, score, attribute_set FROM ${db}.predictions ORDER BY event_time`,
+    )
+    const byTime = [...predictions].sort((a, b) => a.eventTime - b.eventTime)
+    expect(storedPredictions.map((row) => ({ ...row, ms: Number(row.ms) }))).toEqual(
+      byTime.map((p) => ({
+        prediction_id: p.predictionId,
+        event_id: p.eventId,
+        model_version: p.modelVersion,
+        ms: p.eventTime,
+        decision: p.decision,
+        score: p.score,
+        attribute_set: JSON.stringify(p.attributes),
+      })),
+    )
+    const storedOutcomes = await rows<Record<string, unknown>>(
+      `SELECT prediction_id, event_id, toUnixTimestamp64Milli(event_time) AS ms, outcome
+       FROM ${db}.outcomes ORDER BY event_time`,
+    )
+    expect(storedOutcomes.map((row) => ({ ...row, ms: Number(row.ms) }))).toEqual(
+      outcomes.map((o) => ({
+        prediction_id: o.predictionId,
+        event_id: o.eventId,
+        ms: o.eventTime,
+        outcome: o.outcome,
+      })),
+    )
+    const storedRejected = await rows<Record<string, unknown>>(
+      `SELECT source, source_ref, reason, field, message, raw FROM ${db}.rejected_events`,
+    )
+    expect(storedRejected).toEqual([
+      { source: 'replay', source_ref: 'events.ndjson:7', ...rejection },
+    ])
+  })
+
   it('stores a batch sent again under the same deduplication token once', async () => {
     const db = await freshDatabase()
     const batch = { predictions: [prediction(1), prediction(2), prediction(3)], outcomes: [] }
@@ -147,10 +222,17 @@ describe('inserts into the embedded engine', () => {
     }, createStagedFile(tmp))
     const db = await freshDatabase()
 
-    await insert({ table: `${db}.outcomes`, columns: ['model_id'], body: 'credit\n', token: '' })
+    await insert({
+      table: `${db}.outcomes`,
+      columns: ['model_id'],
+      format: 'TabSeparated',
+      body: 'credit\n',
+      token: '',
+    })
     const refused = insert({
       table: `${db}.outcomes`,
       columns: ['model_id', 'outcome'],
+      format: 'TabSeparated',
       body: 'credit\tnot-a-number\n',
       token: '',
     })
@@ -164,7 +246,13 @@ describe('inserts into the embedded engine', () => {
   it('refuses a temporary directory whose path the engine would read as a pattern', async () => {
     const insert = createStagedInsert(async () => undefined, createStagedFile('/tmp/odd{dir}'))
 
-    const attempt = insert({ table: 't', columns: ['a'], body: 'x\n', token: '' })
+    const attempt = insert({
+      table: 't',
+      columns: ['a'],
+      format: 'TabSeparated',
+      body: 'x\n',
+      token: '',
+    })
 
     await expect(attempt).rejects.toMatchObject({ code: 'FW_STORE_CONFIG_INVALID' })
     await expect(attempt).rejects.toThrow(/TMPDIR/)

@@ -7,7 +7,7 @@ import {
   applyMigrations,
   createStoreClient,
   storeMigrations,
-  STAGED_INSERT,
+  ROW_INSERT,
   writeEvents,
 } from '@fairwatch/store'
 import { describe, expect, it } from 'vitest'
@@ -46,9 +46,7 @@ describe('the instrumented store client', () => {
       outcomes: [],
     })
 
-    expect(typeof (instrumented as unknown as Record<symbol, unknown>)[STAGED_INSERT]).toBe(
-      'function',
-    )
+    expect(typeof (instrumented as unknown as Record<symbol, unknown>)[ROW_INSERT]).toBe('function')
     expect(plainInserts.filter((table) => table.endsWith('.predictions'))).toEqual([])
     const stored = await instrumented.query({
       query: 'SELECT prediction_id FROM instrumented.predictions',

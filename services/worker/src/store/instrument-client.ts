@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client'
-import { STAGED_INSERT, toStoreError } from '@fairwatch/store'
+import { ROW_INSERT, toStoreError } from '@fairwatch/store'
 
 import type { WorkerMetrics } from '../metrics/worker-metrics.ts'
 
@@ -8,8 +8,8 @@ const OPERATIONS = new Set<string | symbol>(['insert', 'query', 'command', 'exec
 
 /** The operation a client property performs, or null when it is passed through untouched. */
 function operationOf(property: string | symbol): Operation | null {
-  // The embedded engine's staged insert is an insert like any other.
-  if (property === STAGED_INSERT) return 'insert'
+  // The store's insert of encoded rows is an insert like any other.
+  if (property === ROW_INSERT) return 'insert'
   return OPERATIONS.has(property) ? (property as Operation) : null
 }
 
