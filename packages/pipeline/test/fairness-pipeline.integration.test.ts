@@ -35,11 +35,14 @@ afterAll(async () => {
 })
 
 /** A fresh database per test, so tests do not see each other's events. */
-async function freshPipeline(settings: PipelineSettings): Promise<FairnessPipeline> {
+async function freshPipeline(
+  settings: PipelineSettings,
+  options: { eventsPerRun?: number } = {},
+): Promise<FairnessPipeline> {
   databases += 1
   database = `pipeline_test_${databases}`
   await applyMigrations(client, database, storeMigrations)
-  return new FairnessPipeline({ client, database, settings })
+  return new FairnessPipeline({ client, database, settings, ...options })
 }
 
 function records(lines: readonly string[]): EventRecord[] {
@@ -122,6 +125,34 @@ describe('FairnessPipeline', () => {
     const model = settings.model('credit-scoring')
     const expected = referenceCounts(lines, 'credit-scoring', DAY, model)
     expect(windows.map((w) => w.windowStart)).toEqual(expected.map((w) => w.windowStart))
+    windows.forEach((window, i) => {
+      const reference = expected[i]
+      if (!reference) throw new Error('missing reference window')
+      expectRowsClose(window.rows, computeWindowMetricRows(reference, model, 0.95))
+    })
+  })
+
+  it('counts the same in a full recount split into several runs', async () => {
+    const settings = settingsFrom({
+      windows: ['1d', 'all'],
+      models: { 'credit-scoring': { intersections: [['ethnicity', 'sex']] } },
+    })
+    const pipeline = await freshPipeline(settings, { eventsPerRun: 2_500 })
+    const lines = [...generateEvents({ seed: 11, count: 20_000 })].map((e) => JSON.stringify(e))
+    // Several runs, not one.
+    expect(records(lines).filter((r) => r.kind === 'prediction').length).toBeGreaterThan(4 * 2_500)
+    for (let i = 0; i < lines.length; i += 5_000) await store(pipeline, lines.slice(i, i + 5_000))
+
+    const windows = await pipeline.recomputeAll()
+
+    const model = settings.model('credit-scoring')
+    const daily = referenceCounts(lines, 'credit-scoring', DAY, model)
+    const [overall] = referenceCounts(lines, 'credit-scoring', null, model)
+    const expected = [...daily, overall]
+    expect(windows.map((w) => [w.windowSize, w.windowStart])).toEqual([
+      ...daily.map((w) => ['1d', w.windowStart]),
+      ['all', 0],
+    ])
     windows.forEach((window, i) => {
       const reference = expected[i]
       if (!reference) throw new Error('missing reference window')

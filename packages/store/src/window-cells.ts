@@ -9,6 +9,13 @@ export interface WindowCellsQuery {
   windowSizeMs: number | null
   /** Count only these windows (their starts, epoch ms). Absent: every window of the model. */
   windowStarts?: readonly number[]
+  /**
+   * Runs the count takes, one after another, each over the predictions whose id hashes into it;
+   * their cells are added up. The engine holds the latest event of every prediction of a run
+   * while it counts (about a kilobyte each), so more runs bound its memory at the price of reading
+   * every event once per run. Default 1.
+   */
+  runs?: number
 }
 
 /**
@@ -55,7 +62,7 @@ interface CellRow {
  */
 const VERSION = `concat(leftPad(toString(toUInt64(toUnixTimestamp64Milli(event_time) + 62167305600000)), 15, '0'), event_id)`
 
-function cellsSql(database: string, query: WindowCellsQuery): string {
+function cellsSql(database: string, query: WindowCellsQuery, run: number, runs: number): string {
   const windowStart =
     query.windowSizeMs === null
       ? 'toInt64(0)'
@@ -73,6 +80,8 @@ function cellsSql(database: string, query: WindowCellsQuery): string {
          WHERE model_id = {model:String} ${timeFilter})`
     : ''
   const windowFilter = query.windowStarts ? 'WHERE window_start IN {starts:Array(Int64)}' : ''
+  // Every event of a prediction hashes into the same run. Whole numbers, written in place.
+  const runFilter = runs > 1 ? `AND cityHash64(prediction_id) % ${runs} = ${run}` : ''
 
   // One pass over the window's predictions and their outcomes, grouped by prediction: no join.
   // The latest prediction event and the latest outcome (by event time, then event id) win, so
@@ -111,12 +120,12 @@ function cellsSql(database: string, query: WindowCellsQuery): string {
           SELECT prediction_id, event_time, ${VERSION} AS version, toUInt8(1) AS is_prediction,
             decision, score, attribute_set, toUInt8(0) AS outcome
           FROM ${database}.predictions
-          WHERE model_id = {model:String} ${idFilter}
+          WHERE model_id = {model:String} ${runFilter} ${idFilter}
           UNION ALL
           SELECT prediction_id, event_time, ${VERSION}, toUInt8(0), toUInt8(0),
             CAST(NULL, 'Nullable(Float64)'), toLowCardinality(''), outcome
           FROM ${database}.outcomes
-          WHERE model_id = {model:String} ${idFilter}
+          WHERE model_id = {model:String} ${runFilter} ${idFilter}
         )
         GROUP BY prediction_id
         HAVING predicted
@@ -129,7 +138,8 @@ function cellsSql(database: string, query: WindowCellsQuery): string {
 /**
  * Counts the latest version of every prediction of the requested windows, joined with its latest
  * outcome, as cells. Outcomes whose prediction is not stored are left out here (see
- * countOrphanOutcomes). Throws StoreError.
+ * countOrphanOutcomes). With several runs, the revision is the first run's: every event stored
+ * before it began is counted. Throws StoreError.
  */
 export async function queryWindowCells(
   client: ClickHouseClient,
@@ -137,13 +147,57 @@ export async function queryWindowCells(
   query: WindowCellsQuery,
 ): Promise<WindowCellsResult> {
   const starts = query.windowStarts ?? []
-  const size = query.windowSizeMs ?? 0
   if (query.windowStarts && starts.length === 0) return { revision: '', cells: [] }
+  const runs = Math.max(1, Math.floor(query.runs ?? 1))
+  if (runs === 1) {
+    const counted = await countRun(client, database, query, 0, 1)
+    return { revision: counted.revision, cells: counted.cells.map(withoutAttributeSet) }
+  }
 
+  let revision = ''
+  const cells = new Map<string, KeyedCell>()
+  const attributeSets = new Map<string, Record<string, string>>()
+  for (let run = 0; run < runs; run += 1) {
+    const counted = await countRun(client, database, query, run, runs, attributeSets)
+    // Every run but an empty one has the clock; the first such run's is the earliest.
+    if (revision === '') revision = counted.revision
+    for (const cell of counted.cells) {
+      const key = `${cell.windowStart}\t${cell.decision}\t${cell.outcome}\t${cell.attributeSet}`
+      const known = cells.get(key)
+      if (!known) {
+        cells.set(key, cell)
+        continue
+      }
+      known.predictions += cell.predictions
+      known.scored += cell.scored
+      known.scoreSum += cell.scoreSum
+    }
+  }
+  return { revision, cells: [...cells.values()].map(withoutAttributeSet) }
+}
+
+/** A cell with its attributes as the store holds them (JSON), by which runs' cells are added up. */
+type KeyedCell = WindowCell & { attributeSet: string }
+
+function withoutAttributeSet(cell: KeyedCell): WindowCell {
+  const { attributeSet: _, ...rest } = cell
+  return rest
+}
+
+async function countRun(
+  client: ClickHouseClient,
+  database: string,
+  query: WindowCellsQuery,
+  run: number,
+  runs: number,
+  attributeSets = new Map<string, Record<string, string>>(),
+): Promise<{ revision: string; cells: KeyedCell[] }> {
+  const starts = query.windowStarts ?? []
+  const size = query.windowSizeMs ?? 0
   let rows: CellRow[]
   try {
     const result = await client.query({
-      query: cellsSql(database, query),
+      query: cellsSql(database, query, run, runs),
       format: 'JSONEachRow',
       query_params: {
         model: query.modelId,
@@ -159,8 +213,7 @@ export async function queryWindowCells(
   }
 
   let revision = ''
-  const attributeSets = new Map<string, Record<string, string>>()
-  const cells = rows.map((row): WindowCell => {
+  const cells = rows.map((row) => {
     revision = row.revision
     let attributes = attributeSets.get(row.attribute_set)
     if (!attributes) {
@@ -170,12 +223,13 @@ export async function queryWindowCells(
     return {
       windowStart: Number(row.window_start),
       attributes,
+      attributeSet: row.attribute_set,
       decision: row.decision === 1 ? 1 : 0,
       outcome: row.outcome === null ? null : row.outcome === 1 ? 1 : 0,
       predictions: Number(row.predictions),
       scored: Number(row.scored),
       scoreSum: Number(row.score_sum),
-    }
+    } satisfies KeyedCell
   })
   return { revision, cells }
 }
