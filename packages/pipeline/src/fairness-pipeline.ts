@@ -3,7 +3,6 @@ import type { Logger } from '@fairwatch/observability'
 import { silentLogger } from '@fairwatch/observability'
 import {
   listModels,
-  countPredictionEvents,
   queryWindowCells,
   windowsOfPredictions,
   writeEncodedEvents,
@@ -37,8 +36,8 @@ export interface FairnessPipelineOptions {
   /** Runs after each recomputation is stored, e.g. to evaluate policies on the new values. */
   onWindowMetrics?: WindowMetricsListener
   /**
-   * Most prediction events one run of recomputeAll counts (see EVENTS_PER_RUN, the default):
-   * fewer take less of the engine's memory and more runs.
+   * Most prediction events one run of a recount reads (see EVENTS_PER_RUN, the default): fewer
+   * take less of the engine's memory and more runs.
    */
   eventsPerRun?: number
 }
@@ -114,13 +113,13 @@ function mergeMarks(into: Marks, from: Marks): void {
 const WINDOWS_PER_QUERY = 200
 
 /**
- * Most prediction events counted by one run of a full recount (see WindowCellsQuery.runs). The
- * engine holds the latest event of every prediction of a run while counting it, about a kilobyte
- * each; each run reads every event once. A full recount of 1M events measured 0.5–0.8 s in 2
- * runs and 0.8–1.0 s in 6, against 1.7–2.0 s for the same events counted window range by window
- * range (a range's query also reads every event, to find the predictions seen in it).
+ * Most prediction events one run of a count reads (see WindowCellsQuery.eventsPerRun). The
+ * engine holds the latest event of every prediction of a run while counting it: 820 MB measured
+ * for 613k prediction events, so a run of this size peaks near 800 MB. Each run reads every event
+ * of the model once, so runs cost time: `pnpm bench:worker` (2M events) measured 114–115k
+ * events/s with runs of 600k, 92–94k with 400k and 76–83k with 200k, 112–114k in one run.
  */
-const EVENTS_PER_RUN = 200_000
+const EVENTS_PER_RUN = 600_000
 
 /**
  * Most prediction ids marked by one round of outcome-window look-ups; the ids of a round leave
@@ -292,13 +291,8 @@ export class FairnessPipeline {
   async recomputeAll(): Promise<WindowMetrics[]> {
     const computed: WindowMetrics[] = []
     for (const modelId of await listModels(this.#client, this.#database)) {
-      const events = await countPredictionEvents(this.#client, this.#database, modelId)
       for (const size of this.#settings.windows) {
-        const counted = await queryWindowCells(this.#client, this.#database, {
-          modelId,
-          windowSizeMs: size.ms,
-          runs: Math.ceil(events / this.#eventsPerRun),
-        })
+        const counted = await this.#countWindows(modelId, size, undefined)
         const windows = this.#windowMetrics(modelId, size, counted)
         await this.#publish(windows)
         computed.push(...windows)
@@ -325,6 +319,7 @@ export class FairnessPipeline {
       modelId,
       windowSizeMs: size.ms,
       windowStarts,
+      eventsPerRun: this.#eventsPerRun,
     })
   }
 

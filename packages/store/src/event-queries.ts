@@ -81,21 +81,6 @@ export async function windowsOfPredictions(
   return [...starts]
 }
 
-/** How many prediction events of a model the store holds, duplicates included. */
-export async function countPredictionEvents(
-  client: ClickHouseClient,
-  database: string,
-  modelId: string,
-): Promise<number> {
-  const [row] = await rowsOf<{ events: string }>(
-    client,
-    `SELECT count() AS events FROM ${database}.predictions WHERE model_id = {model:String}`,
-    { model: modelId },
-    `counting prediction events of model ${modelId}`,
-  )
-  return Number(row?.events ?? 0)
-}
-
 /** A window of a model and how many prediction events it holds (duplicates included). */
 export interface StoredWindow {
   windowStart: number

@@ -19,7 +19,6 @@ export { writeMetricRevisions } from './metric-revisions.ts'
 export type { WindowMetrics } from './metric-revisions.ts'
 export {
   countOrphanOutcomes,
-  countPredictionEvents,
   countPredictionsAwaitingOutcome,
   eventTotals,
   listModels,

@@ -10,12 +10,13 @@ export interface WindowCellsQuery {
   /** Count only these windows (their starts, epoch ms). Absent: every window of the model. */
   windowStarts?: readonly number[]
   /**
-   * Runs the count takes, one after another, each over the predictions whose id hashes into it;
-   * their cells are added up. The engine holds the latest event of every prediction of a run
-   * while it counts (about a kilobyte each), so more runs bound its memory at the price of reading
-   * every event once per run. Default 1.
+   * Most prediction events one run of the count reads; absent, one run reads them all. Runs go
+   * one after another, each over the predictions whose id hashes into it, and their cells are
+   * added up. The engine holds the latest event of every prediction of a run while it counts
+   * (about 1.3 KB each), so runs bound its memory, at the price of reading every event once
+   * per run.
    */
-  runs?: number
+  eventsPerRun?: number
 }
 
 /**
@@ -62,17 +63,28 @@ interface CellRow {
  */
 const VERSION = `concat(leftPad(toString(toUInt64(toUnixTimestamp64Milli(event_time) + 62167305600000)), 15, '0'), event_id)`
 
-function cellsSql(database: string, query: WindowCellsQuery, run: number, runs: number): string {
+/** An event in the time range given by the query parameters `from` and `to` (epoch ms). */
+const IN_RANGE = `event_time >= fromUnixTimestamp64Milli({from:Int64}, 'UTC')
+  AND event_time < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`
+
+/** How a count runs: in how many runs, and whether it first narrows to the requested range. */
+interface CountPlan {
+  /**
+   * Counts only the predictions with an event in the time range of the requested windows.
+   * Finding them reads that range and tests every event of both tables against the set found,
+   * which costs more than it saves once the range holds a good part of the model's events.
+   */
+  narrow: boolean
+  runs: number
+}
+
+function cellsSql(database: string, query: WindowCellsQuery, plan: CountPlan, run: number): string {
   const windowStart =
     query.windowSizeMs === null
       ? 'toInt64(0)'
       : 'intDiv(toUnixTimestamp64Milli(latest_time), {size:Int64}) * {size:Int64}'
-  // The single window over everything has no time bounds to narrow the scan with.
-  const bounded = query.windowStarts !== undefined && query.windowSizeMs !== null
-  const timeFilter = bounded
-    ? `AND event_time >= fromUnixTimestamp64Milli({from:Int64}, 'UTC')
-       AND event_time < fromUnixTimestamp64Milli({to:Int64}, 'UTC')`
-    : ''
+  const bounded = plan.narrow
+  const timeFilter = bounded ? `AND ${IN_RANGE}` : ''
   // Every event of a prediction seen in the requested range takes part, wherever its time falls,
   // so the latest event decides the prediction's window in a partial recount as in a full one.
   const idFilter = bounded
@@ -81,7 +93,7 @@ function cellsSql(database: string, query: WindowCellsQuery, run: number, runs: 
     : ''
   const windowFilter = query.windowStarts ? 'WHERE window_start IN {starts:Array(Int64)}' : ''
   // Every event of a prediction hashes into the same run. Whole numbers, written in place.
-  const runFilter = runs > 1 ? `AND cityHash64(prediction_id) % ${runs} = ${run}` : ''
+  const runFilter = plan.runs > 1 ? `AND cityHash64(prediction_id) % ${plan.runs} = ${run}` : ''
 
   // One pass over the window's predictions and their outcomes, grouped by prediction: no join.
   // The latest prediction event and the latest outcome (by event time, then event id) win, so
@@ -148,9 +160,10 @@ export async function queryWindowCells(
 ): Promise<WindowCellsResult> {
   const starts = query.windowStarts ?? []
   if (query.windowStarts && starts.length === 0) return { revision: '', cells: [] }
-  const runs = Math.max(1, Math.floor(query.runs ?? 1))
+  const plan = await planCount(client, database, query)
+  const runs = plan.runs
   if (runs === 1) {
-    const counted = await countRun(client, database, query, 0, 1)
+    const counted = await countRun(client, database, query, plan, 0)
     return { revision: counted.revision, cells: counted.cells.map(withoutAttributeSet) }
   }
 
@@ -158,7 +171,7 @@ export async function queryWindowCells(
   const cells = new Map<string, KeyedCell>()
   const attributeSets = new Map<string, Record<string, string>>()
   for (let run = 0; run < runs; run += 1) {
-    const counted = await countRun(client, database, query, run, runs, attributeSets)
+    const counted = await countRun(client, database, query, plan, run, attributeSets)
     // Every run but an empty one has the clock; the first such run's is the earliest.
     if (revision === '') revision = counted.revision
     for (const cell of counted.cells) {
@@ -184,12 +197,58 @@ function withoutAttributeSet(cell: KeyedCell): WindowCell {
   return rest
 }
 
+/**
+ * Narrows to the requested windows' time range when it holds at most half of the model's
+ * prediction events, and splits what is read into runs of at most `eventsPerRun`. The single
+ * window over everything has no range to narrow to.
+ */
+async function planCount(
+  client: ClickHouseClient,
+  database: string,
+  query: WindowCellsQuery,
+): Promise<CountPlan> {
+  const starts = query.windowStarts ?? []
+  const size = query.windowSizeMs
+  const ranged = starts.length > 0 && size !== null
+  if (!ranged && query.eventsPerRun === undefined) return { narrow: false, runs: 1 }
+  let row: { in_range: string; events: string } | undefined
+  try {
+    const result = await client.query({
+      query: `SELECT ${ranged ? `countIf(${IN_RANGE})` : 'count()'} AS in_range, count() AS events
+        FROM ${database}.predictions WHERE model_id = {model:String}`,
+      format: 'JSONEachRow',
+      query_params: { model: query.modelId, ...rangeOf(starts, size ?? 0) },
+    })
+    ;[row] = await result.json<{ in_range: string; events: string }>()
+  } catch (err) {
+    throw toStoreError(err, `counting prediction events of model ${query.modelId}`)
+  }
+  const events = Number(row?.events ?? 0)
+  const inRange = Number(row?.in_range ?? 0)
+  const narrow = ranged && inRange * 2 <= events
+  const read = narrow ? inRange : events
+  const perRun = query.eventsPerRun
+  return { narrow, runs: perRun ? Math.max(1, Math.ceil(read / Math.max(1, perRun))) : 1 }
+}
+
+/** The time range of the windows starting at `starts`, as query parameters (epoch ms). */
+function rangeOf(starts: readonly number[], size: number): { from: number; to: number } {
+  if (starts.length === 0) return { from: 0, to: 0 }
+  let from = Infinity
+  let to = -Infinity
+  for (const start of starts) {
+    from = Math.min(from, start)
+    to = Math.max(to, start + size)
+  }
+  return { from, to }
+}
+
 async function countRun(
   client: ClickHouseClient,
   database: string,
   query: WindowCellsQuery,
+  plan: CountPlan,
   run: number,
-  runs: number,
   attributeSets = new Map<string, Record<string, string>>(),
 ): Promise<{ revision: string; cells: KeyedCell[] }> {
   const starts = query.windowStarts ?? []
@@ -197,15 +256,9 @@ async function countRun(
   let rows: CellRow[]
   try {
     const result = await client.query({
-      query: cellsSql(database, query, run, runs),
+      query: cellsSql(database, query, plan, run),
       format: 'JSONEachRow',
-      query_params: {
-        model: query.modelId,
-        size,
-        starts,
-        from: starts.length ? Math.min(...starts) : 0,
-        to: starts.length ? Math.max(...starts) + size : 0,
-      },
+      query_params: { model: query.modelId, size, starts, ...rangeOf(starts, size) },
     })
     rows = await result.json<CellRow>()
   } catch (err) {

@@ -258,7 +258,7 @@ describe('inserts into the embedded engine', () => {
     await expect(attempt).rejects.toThrow(/TMPDIR/)
   })
 
-  it('counts a few windows of a long history exactly as counting everything does', async () => {
+  it('counts some windows of a long history, in runs or not, exactly as counting everything does', async () => {
     const db = await freshDatabase()
     const day = 86_400_000
     const at = (d: number, i: number) => Date.UTC(2026, 0, 1) + d * day + i * 1000
@@ -287,10 +287,24 @@ describe('inserts into the embedded engine', () => {
       modelId: 'credit',
       windowSizeMs: day,
       windowStarts: [at(9, 0)],
+      eventsPerRun: 10,
+    })
+    // Days 1 to 9 hold most events: this count reads every event instead of narrowing first.
+    const most = Array.from({ length: 9 }, (_, d) => at(d + 1, 0))
+    const many = await queryWindowCells(client, db, {
+      modelId: 'credit',
+      windowSizeMs: day,
+      windowStarts: most,
+      eventsPerRun: 100,
     })
     const all = await queryWindowCells(client, db, { modelId: 'credit', windowSizeMs: day })
 
     expect(byCell(few.cells)).toEqual(byCell(all.cells.filter((c) => c.windowStart === at(9, 0))))
     expect(few.cells.reduce((n, c) => n + c.predictions, 0)).toBe(50)
+    expect(byCell(many.cells)).toEqual(
+      byCell(all.cells.filter((c) => most.includes(c.windowStart))),
+    )
+    // p-2-0 moved from day 2 to day 9; p-9-1 from day 9 to day 10, which is not counted here.
+    expect(many.cells.reduce((n, c) => n + c.predictions, 0)).toBe(9 * 50 - 1)
   })
 })
