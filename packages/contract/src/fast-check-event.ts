@@ -1,7 +1,6 @@
-import { regexes } from 'zod/v4/core'
-
 import type { EventRecord } from './records.ts'
 import { CONTRACT_VERSION, MAX_ATTRIBUTES } from './schemas.ts'
+import { parseTimestamp } from './timestamp.ts'
 
 /*
  * A hand-written acceptor for the common case: an event that satisfies the contract. It checks
@@ -13,7 +12,23 @@ import { CONTRACT_VERSION, MAX_ATTRIBUTES } from './schemas.ts'
 
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/
 const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/
-const TIMESTAMP = regexes.datetime({ offset: true })
+
+/**
+ * Remembers up to `limit` strings that passed a pattern: the same model ids and attribute names
+ * come with nearly every event, and a look-up costs less than matching them again.
+ */
+function patternCache(pattern: RegExp, limit = 256): (text: string) => boolean {
+  const passed = new Set<string>()
+  return (text) => {
+    if (passed.has(text)) return true
+    if (!pattern.test(text)) return false
+    if (passed.size < limit) passed.add(text)
+    return true
+  }
+}
+
+const isModelId = patternCache(MODEL_ID)
+const isAttributeName = patternCache(ATTRIBUTE_NAME)
 
 function isIdentifier(value: unknown): value is string {
   return typeof value === 'string' && value.length >= 1 && value.length <= 256
@@ -23,8 +38,9 @@ function isBinary(value: unknown): value is 0 | 1 {
   return value === 0 || value === 1
 }
 
-function isTimestamp(value: unknown): value is string {
-  return typeof value === 'string' && TIMESTAMP.test(value)
+/** The event time in epoch milliseconds, or null when the value is no contract timestamp. */
+function eventTimeOf(value: unknown): number | null {
+  return typeof value === 'string' ? parseTimestamp(value) : null
 }
 
 function isAttributes(value: unknown): value is Record<string, string> {
@@ -35,7 +51,7 @@ function isAttributes(value: unknown): value is Record<string, string> {
   for (const name in value) {
     if (!Object.hasOwn(value, name)) return false
     const label = (value as Record<string, unknown>)[name]
-    if (!ATTRIBUTE_NAME.test(name)) return false
+    if (!isAttributeName(name)) return false
     if (typeof label !== 'string' || label.length < 1 || label.length > 128) return false
     if (label === '(missing)') return false
     count += 1
@@ -51,8 +67,9 @@ function hasVersion(event: Record<string, unknown>): boolean {
 export function acceptValidEvent(event: Record<string, unknown>): EventRecord | null {
   if (!hasVersion(event)) return null
   if (!isIdentifier(event.event_id) || !isIdentifier(event.prediction_id)) return null
-  if (typeof event.model_id !== 'string' || !MODEL_ID.test(event.model_id)) return null
-  if (!isTimestamp(event.timestamp)) return null
+  if (typeof event.model_id !== 'string' || !isModelId(event.model_id)) return null
+  const eventTime = eventTimeOf(event.timestamp)
+  if (eventTime === null) return null
 
   if (event.kind === 'prediction') {
     const version = event.model_version
@@ -68,7 +85,7 @@ export function acceptValidEvent(event: Record<string, unknown>): EventRecord | 
       modelId: event.model_id,
       modelVersion: version,
       predictionId: event.prediction_id,
-      eventTime: Date.parse(event.timestamp),
+      eventTime,
       decision: event.prediction,
       score: score ?? null,
       attributes: event.attributes,
@@ -82,7 +99,7 @@ export function acceptValidEvent(event: Record<string, unknown>): EventRecord | 
       eventId: event.event_id,
       modelId: event.model_id,
       predictionId: event.prediction_id,
-      eventTime: Date.parse(event.timestamp),
+      eventTime,
       outcome: event.outcome,
     }
   }
