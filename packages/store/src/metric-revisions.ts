@@ -1,8 +1,9 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 import type { MetricRow } from '@fairwatch/metrics'
 
+import { StoreError } from './errors.ts'
 import { insertRows } from './row-insert.ts'
-import { escapeTsv, tsvNullable, tsvTime } from './tsv.ts'
+import { RowBinaryWriter } from './row-binary.ts'
 
 /** The metrics of one window of one model, as computed at one revision. */
 export interface WindowMetrics {
@@ -19,35 +20,47 @@ export interface WindowMetrics {
   rows: readonly MetricRow[]
 }
 
-/** The columns every row of a window shares, encoded once per window. */
-function windowPrefix(window: WindowMetrics): string {
-  return (
-    `${window.modelId}\t${escapeTsv(window.windowSize)}\t` +
-    `${tsvTime(window.windowStart)}\t${tsvTime(window.windowEnd)}\t`
-  )
+const REVISION = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/
+
+/**
+ * A revision (the engine's clock as `YYYY-MM-DD hh:mm:ss.ffffff`, UTC) as microseconds since the
+ * Unix epoch, the RowBinary form of a DateTime64(6). Throws StoreError when it is none.
+ */
+function revisionMicros(revision: string): number {
+  const parts = REVISION.exec(revision)
+  if (!parts) {
+    throw new StoreError('FW_STORE_QUERY_FAILED', `"${revision}" is not a metric revision time`, {
+      retriable: false,
+    })
+  }
+  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number) as number[]
+  const millis = Date.UTC(year as number, (month as number) - 1, day, hour, minute, second)
+  return millis * 1000 + Number((parts[7] ?? '').padEnd(6, '0'))
 }
 
-function rowLine(prefix: string, revision: string, row: MetricRow): string {
-  return (
-    prefix +
-    [
-      escapeTsv(row.attribute),
-      escapeTsv(row.group ?? ''),
-      row.scope,
-      row.metric,
-      tsvNullable(row.value),
-      tsvNullable(row.numerator),
-      tsvNullable(row.denominator),
-      tsvNullable(row.ciLow),
-      tsvNullable(row.ciHigh),
-      tsvNullable(row.pValue),
-      escapeTsv(row.referenceGroup ?? ''),
-      String(row.sampleSize),
-      row.insufficientEvidence ? '1' : '0',
-      row.reason ?? '',
-      revision,
-    ].join('\t')
-  )
+function writeRows(out: RowBinaryWriter, window: WindowMetrics): void {
+  const revision = revisionMicros(window.revision)
+  for (const row of window.rows) {
+    out.string(window.modelId)
+    out.string(window.windowSize)
+    out.int64(window.windowStart)
+    out.int64(window.windowEnd)
+    out.string(row.attribute)
+    out.string(row.group ?? '')
+    out.string(row.scope)
+    out.string(row.metric)
+    out.nullableFloat64(row.value)
+    out.nullableFloat64(row.numerator)
+    out.nullableFloat64(row.denominator)
+    out.nullableFloat64(row.ciLow)
+    out.nullableFloat64(row.ciHigh)
+    out.nullableFloat64(row.pValue)
+    out.string(row.referenceGroup ?? '')
+    out.int64(row.sampleSize)
+    out.uint8(row.insufficientEvidence ? 1 : 0)
+    out.string(row.reason ?? '')
+    out.int64(revision)
+  }
 }
 
 const COLUMNS = [
@@ -81,18 +94,15 @@ export async function writeMetricRevisions(
   database: string,
   windows: readonly WindowMetrics[],
 ): Promise<void> {
-  let body = ''
-  for (const window of windows) {
-    const prefix = windowPrefix(window)
-    for (const row of window.rows) body += rowLine(prefix, window.revision, row) + '\n'
-  }
-  if (body.length === 0) return
+  const out = new RowBinaryWriter(1 << 16)
+  for (const window of windows) writeRows(out, window)
+  if (out.length === 0) return
 
   await insertRows(client, {
     table: `${database}.metric_revisions`,
     columns: COLUMNS,
-    format: 'TabSeparated',
-    body,
+    format: 'RowBinary',
+    body: out.bytes(),
     token: '',
   })
 }

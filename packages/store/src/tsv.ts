@@ -13,17 +13,3 @@ const ESCAPE_ALL = /[\\\t\n\r'\0]/g
 export function escapeTsv(text: string): string {
   return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPE_ALL, (c) => ESCAPES[c] ?? c) : text
 }
-
-/** Writes a nullable number: `\N` for null. */
-export function tsvNullable(value: number | null): string {
-  return value === null ? '\\N' : String(value)
-}
-
-/**
- * Epoch milliseconds as a DateTime64(3) TabSeparated value, `YYYY-MM-DD hh:mm:ss.sss` in UTC. The
- * numeric form would be shorter, but ClickHouse reads short numbers such as `0.000` as dates.
- */
-export function tsvTime(epochMs: number): string {
-  const iso = new Date(epochMs).toISOString()
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`
-}
