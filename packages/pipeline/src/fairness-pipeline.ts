@@ -12,6 +12,7 @@ import {
 import type {
   EncodedEventBatch,
   EventBatch,
+  WindowCell,
   WindowCellsResult,
   WindowMetrics,
   WriteOptions,
@@ -109,8 +110,12 @@ function mergeMarks(into: Marks, from: Marks): void {
   }
 }
 
-/** Most windows counted by one query; a long backlog of dirty windows is counted in slices. */
-const WINDOWS_PER_QUERY = 200
+/**
+ * Most windows whose metrics are computed and published at once. The marked windows of a model
+ * are counted by one query; their metric rows, a few hundred per window, are made and stored
+ * slice by slice, so a long backlog does not hold all of them at once.
+ */
+const WINDOWS_PER_PUBLISH = 200
 
 /**
  * Most prediction events one run of a count reads (see WindowCellsQuery.eventsPerRun). The
@@ -267,9 +272,18 @@ export class FairnessPipeline {
         const starts = sizes.get(size.label)
         if (!starts || starts.size === 0) continue
         const ordered = [...starts].sort((a, b) => a - b)
-        for (let i = 0; i < ordered.length; i += WINDOWS_PER_QUERY) {
-          const slice = ordered.slice(i, i + WINDOWS_PER_QUERY)
-          const windows = await this.#computeWindows(modelId, size, slice)
+        // One count for all of them: each count reads every event of the model at least once.
+        const counted = await this.#countWindows(modelId, size, ordered)
+        const cellsByWindow = new Map<number, WindowCell[]>()
+        for (const cell of counted.cells) {
+          const cells = cellsByWindow.get(cell.windowStart)
+          if (cells) cells.push(cell)
+          else cellsByWindow.set(cell.windowStart, [cell])
+        }
+        for (let i = 0; i < ordered.length; i += WINDOWS_PER_PUBLISH) {
+          const slice = ordered.slice(i, i + WINDOWS_PER_PUBLISH)
+          const cells = slice.flatMap((start) => cellsByWindow.get(start) ?? [])
+          const windows = this.#windowMetrics(modelId, size, { revision: counted.revision, cells })
           await this.#publish(windows)
           for (const start of slice) starts.delete(start)
           computed.push(...windows)
@@ -300,14 +314,6 @@ export class FairnessPipeline {
     }
     this.#marks = emptyMarks()
     return computed
-  }
-
-  async #computeWindows(
-    modelId: string,
-    size: WindowSize,
-    windowStarts: number[] | undefined,
-  ): Promise<WindowMetrics[]> {
-    return this.#windowMetrics(modelId, size, await this.#countWindows(modelId, size, windowStarts))
   }
 
   #countWindows(

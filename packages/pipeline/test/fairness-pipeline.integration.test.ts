@@ -160,6 +160,44 @@ describe('FairnessPipeline', () => {
     })
   })
 
+  it('recomputes a backlog of more windows than it publishes at once', async () => {
+    const settings = settingsFrom({ windows: ['1h'] })
+    await freshPipeline(settings)
+    const published: number[] = []
+    const pipeline = new FairnessPipeline({
+      client,
+      database,
+      settings,
+      onWindowMetrics: async (windows) => {
+        published.push(windows.length)
+      },
+    })
+    const lines: string[] = []
+    const start = Date.UTC(2024, 0, 1)
+    for (let hour = 0; hour < 450; hour += 1) {
+      for (let i = 0; i < 4; i += 1) {
+        const id = `h${hour}-${i}`
+        const time = new Date(start + hour * 3_600_000 + i * 60_000).toISOString()
+        lines.push(prediction(id, time, (i % 2) as 0 | 1, i < 2 ? 'f' : 'm'))
+        if (i !== 3) lines.push(outcome(id, time, ((hour + i) % 2) as 0 | 1))
+      }
+    }
+    await store(pipeline, lines)
+
+    const windows = await pipeline.recompute()
+
+    const model = settings.model('credit')
+    const expected = referenceCounts(lines, 'credit', 3_600_000, model)
+    expect(windows).toHaveLength(450)
+    expect(published).toEqual([200, 200, 50])
+    windows.forEach((window, i) => {
+      const reference = expected[i]
+      if (!reference) throw new Error('missing reference window')
+      expect(window.windowStart).toBe(reference.windowStart)
+      expectRowsClose(window.rows, computeWindowMetricRows(reference, model, 0.95))
+    })
+  })
+
   it('revises a window when a late outcome arrives and keeps the earlier revision', async () => {
     const pipeline = await freshPipeline(settingsFrom({ windows: ['1d'] }))
     await store(pipeline, [

@@ -91,7 +91,12 @@ function cellsSql(database: string, query: WindowCellsQuery, plan: CountPlan, ru
     ? `AND prediction_id IN (SELECT prediction_id FROM ${database}.predictions
          WHERE model_id = {model:String} ${timeFilter})`
     : ''
-  const windowFilter = query.windowStarts ? 'WHERE window_start IN {starts:Array(Int64)}' : ''
+  // The windows between the first and the last requested; countRun keeps only those requested.
+  // A list of them as a parameter would grow with the windows, and in the URL on a server.
+  const windowFilter =
+    query.windowStarts && query.windowSizeMs !== null
+      ? 'WHERE window_start >= {from:Int64} AND window_start < {to:Int64}'
+      : ''
   // Every event of a prediction hashes into the same run. Whole numbers, written in place.
   const runFilter = plan.runs > 1 ? `AND cityHash64(prediction_id) % ${plan.runs} = ${run}` : ''
 
@@ -258,23 +263,27 @@ async function countRun(
     const result = await client.query({
       query: cellsSql(database, query, plan, run),
       format: 'JSONEachRow',
-      query_params: { model: query.modelId, size, starts, ...rangeOf(starts, size) },
+      query_params: { model: query.modelId, size, ...rangeOf(starts, size) },
     })
     rows = await result.json<CellRow>()
   } catch (err) {
     throw toStoreError(err, `counting windows of model ${query.modelId}`)
   }
 
+  const wanted = query.windowStarts && query.windowSizeMs !== null ? new Set(starts) : null
   let revision = ''
-  const cells = rows.map((row) => {
+  const cells: KeyedCell[] = []
+  for (const row of rows) {
     revision = row.revision
+    const windowStart = Number(row.window_start)
+    if (wanted && !wanted.has(windowStart)) continue
     let attributes = attributeSets.get(row.attribute_set)
     if (!attributes) {
       attributes = JSON.parse(row.attribute_set) as Record<string, string>
       attributeSets.set(row.attribute_set, attributes)
     }
-    return {
-      windowStart: Number(row.window_start),
+    cells.push({
+      windowStart,
       attributes,
       attributeSet: row.attribute_set,
       decision: row.decision === 1 ? 1 : 0,
@@ -282,7 +291,7 @@ async function countRun(
       predictions: Number(row.predictions),
       scored: Number(row.scored),
       scoreSum: Number(row.score_sum),
-    } satisfies KeyedCell
-  })
+    })
+  }
   return { revision, cells }
 }

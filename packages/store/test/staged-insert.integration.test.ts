@@ -297,12 +297,21 @@ describe('inserts into the embedded engine', () => {
       windowStarts: most,
       eventsPerRun: 100,
     })
+    // Two days apart: the days between them are counted too, and left out of the answer.
+    const apart = await queryWindowCells(client, db, {
+      modelId: 'credit',
+      windowSizeMs: day,
+      windowStarts: [at(2, 0), at(9, 0)],
+    })
     const all = await queryWindowCells(client, db, { modelId: 'credit', windowSizeMs: day })
 
     expect(byCell(few.cells)).toEqual(byCell(all.cells.filter((c) => c.windowStart === at(9, 0))))
     expect(few.cells.reduce((n, c) => n + c.predictions, 0)).toBe(50)
     expect(byCell(many.cells)).toEqual(
       byCell(all.cells.filter((c) => most.includes(c.windowStart))),
+    )
+    expect(byCell(apart.cells)).toEqual(
+      byCell(all.cells.filter((c) => c.windowStart === at(2, 0) || c.windowStart === at(9, 0))),
     )
     // p-2-0 moved from day 2 to day 9; p-9-1 from day 9 to day 10, which is not counted here.
     expect(many.cells.reduce((n, c) => n + c.predictions, 0)).toBe(9 * 50 - 1)
