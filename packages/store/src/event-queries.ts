@@ -81,37 +81,6 @@ export async function windowsOfPredictions(
   return [...starts]
 }
 
-/** A window of a model and how many prediction events it holds (duplicates included). */
-export interface StoredWindow {
-  windowStart: number
-  predictionEvents: number
-}
-
-/**
- * Every window of `sizeMs` that holds a prediction of the model, ascending by start, with the
- * number of prediction events stored in it.
- */
-export async function listWindows(
-  client: ClickHouseClient,
-  database: string,
-  modelId: string,
-  sizeMs: number,
-): Promise<StoredWindow[]> {
-  const rows = await rowsOf<{ window_start: string; events: string }>(
-    client,
-    `SELECT intDiv(toUnixTimestamp64Milli(event_time), {size:Int64}) * {size:Int64}
-       AS window_start, count() AS events
-     FROM ${database}.predictions WHERE model_id = {model:String}
-     GROUP BY window_start ORDER BY window_start`,
-    { model: modelId, size: sizeMs },
-    `listing windows of model ${modelId}`,
-  )
-  return rows.map((row) => ({
-    windowStart: Number(row.window_start),
-    predictionEvents: Number(row.events),
-  }))
-}
-
 /** Per model, how many distinct predictions have outcomes but no stored prediction. */
 export async function countOrphanOutcomes(
   client: ClickHouseClient,

@@ -22,10 +22,9 @@ export {
   countPredictionsAwaitingOutcome,
   eventTotals,
   listModels,
-  listWindows,
   storedEventIdPages,
   storedEventIds,
   windowsOfPredictions,
 } from './event-queries.ts'
-export type { EventTotals, StoredWindow } from './event-queries.ts'
+export type { EventTotals } from './event-queries.ts'
 export { escapeTsv } from './tsv.ts'
