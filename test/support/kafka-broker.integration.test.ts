@@ -93,7 +93,7 @@ async function createTopic(admin: Admin, partitions: number): Promise<string> {
 }
 
 describe('the Kafka broker provided to integration tests', () => {
-  test('delivers 1,000 keyed messages on 3 partitions to a consumer group exactly once, each on the partition it was sent to', async () => {
+  test('delivers 1,000 keyed messages once each, on the partition each was sent to', async () => {
     const kafka = kafkaClient('fw-broker-check-delivery')
     const admin = await connectedAdmin(kafka)
     const topic = await createTopic(admin, 3)
@@ -133,7 +133,7 @@ describe('the Kafka broker provided to integration tests', () => {
     }
   })
 
-  test('a producer and a consumer group carry on after the broker restarts, and earlier messages survive it', async () => {
+  test('producer and consumer carry on after a restart; earlier messages survive', async () => {
     const broker = await startKafka()
     const kafka = kafkaClient('fw-broker-check-restart')
     const admin = await connectedAdmin(kafka)
@@ -164,7 +164,7 @@ describe('the Kafka broker provided to integration tests', () => {
     )
   })
 
-  test('a broker given only by FW_KAFKA_BROKERS is left running by stop() and refuses restart()', async () => {
+  test('leaves a broker from FW_KAFKA_BROKERS running at stop(), refuses restart()', async () => {
     const external = await startKafka({ env: { FW_KAFKA_BROKERS: brokers.join(',') } })
 
     await external.stop()

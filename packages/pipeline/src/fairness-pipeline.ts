@@ -111,9 +111,9 @@ function mergeMarks(into: Marks, from: Marks): void {
 }
 
 /**
- * Most windows whose metrics are computed and published at once. The marked windows of a model
- * are counted by one query; their metric rows, a few hundred per window, are made and stored
- * slice by slice, so a long backlog does not hold all of them at once.
+ * Most windows whose metrics are computed and published at once. The windows of a model are
+ * counted by one query; their metric rows, a few hundred per window, are made and stored slice
+ * by slice, so a long backlog does not hold all of them at once.
  */
 const WINDOWS_PER_PUBLISH = 200
 
@@ -274,20 +274,10 @@ export class FairnessPipeline {
         const ordered = [...starts].sort((a, b) => a - b)
         // One count for all of them: each count reads every event of the model at least once.
         const counted = await this.#countWindows(modelId, size, ordered)
-        const cellsByWindow = new Map<number, WindowCell[]>()
-        for (const cell of counted.cells) {
-          const cells = cellsByWindow.get(cell.windowStart)
-          if (cells) cells.push(cell)
-          else cellsByWindow.set(cell.windowStart, [cell])
-        }
-        for (let i = 0; i < ordered.length; i += WINDOWS_PER_PUBLISH) {
-          const slice = ordered.slice(i, i + WINDOWS_PER_PUBLISH)
-          const cells = slice.flatMap((start) => cellsByWindow.get(start) ?? [])
-          const windows = this.#windowMetrics(modelId, size, { revision: counted.revision, cells })
-          await this.#publish(windows)
+        const windows = await this.#publishCounted(modelId, size, counted, ordered, (slice) => {
           for (const start of slice) starts.delete(start)
-          computed.push(...windows)
-        }
+        })
+        computed.push(...windows)
         sizes.delete(size.label)
       }
       marks.dirty.delete(modelId)
@@ -299,20 +289,50 @@ export class FairnessPipeline {
    * Recomputes every window of every stored model (what a replay or a backfill needs). Each
    * model and window size is counted in runs of at most `eventsPerRun` prediction events, split
    * by a hash of the prediction id, so that the engine's memory stays bounded however long the
-   * history is; the single `all` window too. The metrics of all windows of a size are computed
-   * once every run is counted: they take memory in proportion to the number of windows.
+   * history is; the single `all` window too. The cells of all windows of a size are held until
+   * every run is counted: they take memory in proportion to the number of windows.
    */
   async recomputeAll(): Promise<WindowMetrics[]> {
     const computed: WindowMetrics[] = []
     for (const modelId of await listModels(this.#client, this.#database)) {
       for (const size of this.#settings.windows) {
         const counted = await this.#countWindows(modelId, size, undefined)
-        const windows = this.#windowMetrics(modelId, size, counted)
-        await this.#publish(windows)
-        computed.push(...windows)
+        const starts = [...new Set(counted.cells.map((cell) => cell.windowStart))]
+        starts.sort((a, b) => a - b)
+        computed.push(...(await this.#publishCounted(modelId, size, counted, starts)))
       }
     }
     this.#marks = emptyMarks()
+    return computed
+  }
+
+  /**
+   * Computes and publishes the metrics of the windows starting at `starts` (ascending) from their
+   * counted cells, WINDOWS_PER_PUBLISH windows at a time; `published` hears of each slice once it
+   * is stored. A window without cells has no metrics.
+   */
+  async #publishCounted(
+    modelId: string,
+    size: WindowSize,
+    counted: WindowCellsResult,
+    starts: readonly number[],
+    published: (slice: readonly number[]) => void = () => {},
+  ): Promise<WindowMetrics[]> {
+    const cellsByWindow = new Map<number, WindowCell[]>()
+    for (const cell of counted.cells) {
+      const cells = cellsByWindow.get(cell.windowStart)
+      if (cells) cells.push(cell)
+      else cellsByWindow.set(cell.windowStart, [cell])
+    }
+    const computed: WindowMetrics[] = []
+    for (let i = 0; i < starts.length; i += WINDOWS_PER_PUBLISH) {
+      const slice = starts.slice(i, i + WINDOWS_PER_PUBLISH)
+      const cells = slice.flatMap((start) => cellsByWindow.get(start) ?? [])
+      const windows = this.#windowMetrics(modelId, size, { revision: counted.revision, cells })
+      await this.#publish(windows)
+      published(slice)
+      computed.push(...windows)
+    }
     return computed
   }
 

@@ -1,22 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 
 import { stagedFileOf } from './client.ts'
-import { toStoreError } from './errors.ts'
+import { rowsOf } from './query-rows.ts'
 import { escapeTsv } from './tsv.ts'
-
-async function rowsOf<T>(
-  client: ClickHouseClient,
-  query: string,
-  params: Record<string, unknown>,
-  what: string,
-): Promise<T[]> {
-  try {
-    const result = await client.query({ query, query_params: params, format: 'JSONEachRow' })
-    return await result.json<T>()
-  } catch (err) {
-    throw toStoreError(err, what)
-  }
-}
 
 /** Models that have stored predictions. */
 export async function listModels(client: ClickHouseClient, database: string): Promise<string[]> {

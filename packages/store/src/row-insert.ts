@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
 
+import { drainStream } from '@clickhouse/client'
 import type { ClickHouseClient } from '@clickhouse/client'
 
 import { toStoreError } from './errors.ts'
@@ -46,7 +47,7 @@ export function createHttpRowInsert(client: ClickHouseClient): RowInsert {
       clickhouse_settings: token ? { insert_deduplication_token: token } : {},
     })
     // The answer is empty; reading it to the end frees the connection.
-    for await (const _ of stream) void _
+    await drainStream(stream)
   }
 }
 

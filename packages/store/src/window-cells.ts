@@ -1,11 +1,11 @@
 import type { ClickHouseClient } from '@clickhouse/client'
 
-import { toStoreError } from './errors.ts'
+import { rowsOf } from './query-rows.ts'
 
 /** Which windows of which model to count. */
 export interface WindowCellsQuery {
   modelId: string
-  /** Window length in milliseconds, aligned to the Unix epoch (UTC); null for one window over all. */
+  /** Window length in ms, aligned to the Unix epoch (UTC); null for one window over everything. */
   windowSizeMs: number | null
   /** Count only these windows (their starts, epoch ms). Absent: every window of the model. */
   windowStarts?: readonly number[]
@@ -61,7 +61,8 @@ interface CellRow {
  * to 9999, offsets under a day) is positive on that scale and fits in 15 digits, and strings
  * compare byte by byte, so this orders exactly like the pair.
  */
-const VERSION = `concat(leftPad(toString(toUInt64(toUnixTimestamp64Milli(event_time) + 62167305600000)), 15, '0'), event_id)`
+const SHIFTED_MS = 'toUInt64(toUnixTimestamp64Milli(event_time) + 62167305600000)'
+const VERSION = `concat(leftPad(toString(${SHIFTED_MS}), 15, '0'), event_id)`
 
 /** An event in the time range given by the query parameters `from` and `to` (epoch ms). */
 const IN_RANGE = `event_time >= fromUnixTimestamp64Milli({from:Int64}, 'UTC')
@@ -166,16 +167,10 @@ export async function queryWindowCells(
   const starts = query.windowStarts ?? []
   if (query.windowStarts && starts.length === 0) return { revision: '', cells: [] }
   const plan = await planCount(client, database, query)
-  const runs = plan.runs
-  if (runs === 1) {
-    const counted = await countRun(client, database, query, plan, 0)
-    return { revision: counted.revision, cells: counted.cells.map(withoutAttributeSet) }
-  }
-
   let revision = ''
   const cells = new Map<string, KeyedCell>()
   const attributeSets = new Map<string, Record<string, string>>()
-  for (let run = 0; run < runs; run += 1) {
+  for (let run = 0; run < plan.runs; run += 1) {
     const counted = await countRun(client, database, query, plan, run, attributeSets)
     // Every run but an empty one has the clock; the first such run's is the earliest.
     if (revision === '') revision = counted.revision
@@ -216,18 +211,13 @@ async function planCount(
   const size = query.windowSizeMs
   const ranged = starts.length > 0 && size !== null
   if (!ranged && query.eventsPerRun === undefined) return { narrow: false, runs: 1 }
-  let row: { in_range: string; events: string } | undefined
-  try {
-    const result = await client.query({
-      query: `SELECT ${ranged ? `countIf(${IN_RANGE})` : 'count()'} AS in_range, count() AS events
-        FROM ${database}.predictions WHERE model_id = {model:String}`,
-      format: 'JSONEachRow',
-      query_params: { model: query.modelId, ...rangeOf(starts, size ?? 0) },
-    })
-    ;[row] = await result.json<{ in_range: string; events: string }>()
-  } catch (err) {
-    throw toStoreError(err, `counting prediction events of model ${query.modelId}`)
-  }
+  const [row] = await rowsOf<{ in_range: string; events: string }>(
+    client,
+    `SELECT ${ranged ? `countIf(${IN_RANGE})` : 'count()'} AS in_range, count() AS events
+     FROM ${database}.predictions WHERE model_id = {model:String}`,
+    { model: query.modelId, ...rangeOf(starts, size ?? 0) },
+    `counting prediction events of model ${query.modelId}`,
+  )
   const events = Number(row?.events ?? 0)
   const inRange = Number(row?.in_range ?? 0)
   const narrow = ranged && inRange * 2 <= events
@@ -254,21 +244,16 @@ async function countRun(
   query: WindowCellsQuery,
   plan: CountPlan,
   run: number,
-  attributeSets = new Map<string, Record<string, string>>(),
+  attributeSets: Map<string, Record<string, string>>,
 ): Promise<{ revision: string; cells: KeyedCell[] }> {
   const starts = query.windowStarts ?? []
   const size = query.windowSizeMs ?? 0
-  let rows: CellRow[]
-  try {
-    const result = await client.query({
-      query: cellsSql(database, query, plan, run),
-      format: 'JSONEachRow',
-      query_params: { model: query.modelId, size, ...rangeOf(starts, size) },
-    })
-    rows = await result.json<CellRow>()
-  } catch (err) {
-    throw toStoreError(err, `counting windows of model ${query.modelId}`)
-  }
+  const rows = await rowsOf<CellRow>(
+    client,
+    cellsSql(database, query, plan, run),
+    { model: query.modelId, size, ...rangeOf(starts, size) },
+    `counting windows of model ${query.modelId}`,
+  )
 
   const wanted = query.windowStarts && query.windowSizeMs !== null ? new Set(starts) : null
   let revision = ''

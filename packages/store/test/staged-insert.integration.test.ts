@@ -188,7 +188,7 @@ describe('inserts into the embedded engine', () => {
     expect(Number(count?.n)).toBe(3)
   })
 
-  it('finds the windows of many predictions, awkward ids included, in one staged look-up', async () => {
+  it('finds the windows of many predictions, awkward ids too, in one staged look-up', async () => {
     const db = await freshDatabase()
     const awkward = "a\tb\nc'd\\e"
     const day = 86_400_000
@@ -258,7 +258,7 @@ describe('inserts into the embedded engine', () => {
     await expect(attempt).rejects.toThrow(/TMPDIR/)
   })
 
-  it('counts some windows of a long history, in runs or not, exactly as counting everything does', async () => {
+  it('counts some windows of a history, in runs or not, as counting all of them does', async () => {
     const db = await freshDatabase()
     const day = 86_400_000
     const at = (d: number, i: number) => Date.UTC(2026, 0, 1) + d * day + i * 1000
@@ -274,7 +274,8 @@ describe('inserts into the embedded engine', () => {
         )
       }
     }
-    // Sent again later: into the counted window from an earlier one, and out of it into a later one.
+    // Sent again later: into the counted window from an earlier one, and out of it into a later
+    // one.
     predictions.push(prediction(5001, { predictionId: 'p-2-0', eventTime: at(9, 70), decision: 0 }))
     predictions.push(
       prediction(5002, { predictionId: 'p-9-1', eventTime: at(10, 70), decision: 0 }),

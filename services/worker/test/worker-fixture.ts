@@ -179,7 +179,8 @@ export function expectSameMetrics(actual: MetricRowRecord[], expected: MetricRow
     const want = expected[i] ?? {}
     const got = actual[i] ?? {}
     for (const [column, value] of Object.entries(want)) {
-      const where = `row ${i} (${want.window_start} ${want.attribute} ${want.group_label} ${want.metric}) ${column}`
+      const cell = `${want.window_start} ${want.attribute} ${want.group_label} ${want.metric}`
+      const where = `row ${i} (${cell}) ${column}`
       if (FLOAT_COLUMNS.has(column) && typeof value === 'number') {
         expect(typeof got[column], where).toBe('number')
         const tolerance = Math.max(1e-12, Math.abs(value) * 1e-9)

@@ -17,7 +17,8 @@ function operationOf(property: string | symbol): Operation | null {
  * Wraps a ClickHouse client so that every insert is timed by table
  * (`fairwatch_store_insert_seconds`), every failed call is counted by operation
  * (`fairwatch_store_failures_total`) and `fairwatch_store_available` drops to 0 when a call cannot
- * reach the store and returns to 1 with the next call that succeeds. Everything else passes through unchanged.
+ * reach the store and returns to 1 with the next call that succeeds. Everything else passes
+ * through unchanged.
  */
 export function instrumentClient(
   client: ClickHouseClient,
